@@ -10,7 +10,7 @@ module.exports = {
     {
       displayName: 'unit',
       testEnvironment: 'node',
-      roots: ['<rootDir>/src', '<rootDir>/test/unit'],
+      roots: ['<rootDir>/src'],
       testMatch: ['**/*.spec.ts'],
       transform,
       moduleFileExtensions: ['ts', 'js', 'json'],
