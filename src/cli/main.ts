@@ -1,6 +1,5 @@
 // The `ptlab` command line: one dispatcher, one module per sub-command.
-import { readFileSync } from 'fs';
-import { join } from 'path';
+import { packageVersion } from '../infra/paths';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -17,13 +16,6 @@ export interface CliCommand {
   summary: string;
   usage: string;
   run: (args: string[], io: CliIo) => Promise<number | undefined>;
-}
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
 }
 
 async function loadCommands(): Promise<CliCommand[]> {
@@ -53,7 +45,7 @@ function help(commands: CliCommand[]): string {
 export async function main(argv: string[], io: CliIo = stdio): Promise<number> {
   const [first, ...rest] = argv;
   if (first === '--version' || first === '-v' || first === 'version') {
-    io.out(`${version()}\n`);
+    io.out(`${packageVersion()}\n`);
     return 0;
   }
   const commands = await loadCommands();

@@ -1,0 +1,47 @@
+import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { AppGraphqlModule } from './graphql/graphql.module';
+import { HealthModule } from './health/health.module';
+import { APP_CONFIG, AppConfig } from './infra/config/config';
+import { DatabaseModule } from './infra/database/database.module';
+import { ProblemFilter } from './infra/errors/problem.filter';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  databaseUrl: string;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot({ config, databaseUrl }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            autoLogging: config.logLevel === 'debug' || config.logLevel === 'trace',
+            transport:
+              config.logFormat === 'pretty' && config.logLevel !== 'silent'
+                ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
+                : undefined,
+          },
+        }),
+        DatabaseModule.forRoot(databaseUrl),
+        HealthModule,
+        AppGraphqlModule,
+      ],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+        },
+      ],
+      exports: [APP_CONFIG],
+    };
+  }
+}

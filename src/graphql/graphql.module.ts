@@ -1,0 +1,29 @@
+import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
+import { Global, Module } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import { formatGraphqlError } from './graphql-errors';
+import { createPubSub, PUB_SUB } from './pubsub';
+import { ServerTimeResolver } from './server-time.resolver';
+import { ServerTimeService } from './server-time.service';
+
+@Global()
+@Module({
+  imports: [
+    GraphQLModule.forRoot<ApolloDriverConfig>({
+      driver: ApolloDriver,
+      path: '/graphql',
+      // The SDL is built in memory at start-up; `npm run schema:write` commits it, sorted, to
+      // src/schema.graphql and a test fails when the two drift.
+      autoSchemaFile: true,
+      sortSchema: true,
+      playground: false,
+      introspection: true,
+      subscriptions: { 'graphql-ws': { path: '/graphql' } },
+      formatError: formatGraphqlError,
+      context: ({ req }: { req: unknown }) => ({ req }),
+    }),
+  ],
+  providers: [{ provide: PUB_SUB, useFactory: createPubSub }, ServerTimeResolver, ServerTimeService],
+  exports: [PUB_SUB],
+})
+export class AppGraphqlModule {}
