@@ -1,6 +1,7 @@
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { Global, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
+import type { ExecutionResult } from 'graphql';
 import { formatGraphqlError } from './graphql-errors';
 import { createPubSub, PUB_SUB } from './pubsub';
 import { ServerTimeResolver } from './server-time.resolver';
@@ -18,7 +19,14 @@ import { ServerTimeService } from './server-time.service';
       sortSchema: true,
       playground: false,
       introspection: true,
-      subscriptions: { 'graphql-ws': { path: '/graphql' } },
+      subscriptions: {
+        'graphql-ws': {
+          path: '/graphql',
+          // Errors in subscription results get the same extensions.code as queries and mutations.
+          onNext: (_ctx: unknown, _id: unknown, _payload: unknown, _args: unknown, result: ExecutionResult) =>
+            result.errors ? { ...result, errors: result.errors.map((e) => formatGraphqlError(e.toJSON(), e)) } : undefined,
+        },
+      },
       formatError: formatGraphqlError,
       context: ({ req }: { req: unknown }) => ({ req }),
     }),
