@@ -17,14 +17,18 @@ function esmPackages() {
   };
   for (const entry of fs.existsSync(root) ? fs.readdirSync(root) : []) {
     if (entry.startsWith('.')) continue;
-    if (entry.startsWith('@')) for (const sub of fs.readdirSync(path.join(root, entry))) consider(`${entry}/${sub}`);
+    if (entry.startsWith('@'))
+      for (const sub of fs.readdirSync(path.join(root, entry))) consider(`${entry}/${sub}`);
     else consider(entry);
   }
   return names.map((n) => n.replace(/[.+]/g, '\\$&'));
 }
 const esmOnly = esmPackages();
 const transform = {
-  '^.+\\.(ts|js|mjs)$': ['<rootDir>/test/jest-transform.js', { tsconfig: 'tsconfig.jest.json', diagnostics: false }],
+  '^.+\\.(ts|js|mjs)$': [
+    '<rootDir>/test/jest-transform.js',
+    { tsconfig: 'tsconfig.jest.json', diagnostics: false },
+  ],
 };
 const common = {
   testEnvironment: 'node',

@@ -25,7 +25,10 @@ export class AppModule {
             autoLogging: config.logLevel === 'debug' || config.logLevel === 'trace',
             transport:
               config.logFormat === 'pretty' && config.logLevel !== 'silent'
-                ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
+                ? {
+                    target: 'pino-pretty',
+                    options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' },
+                  }
                 : undefined,
           },
         }),
@@ -38,7 +41,11 @@ export class AppModule {
         { provide: APP_FILTER, useClass: ProblemFilter },
         {
           provide: APP_PIPE,
-          useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+          useValue: new ValidationPipe({
+            whitelist: true,
+            forbidNonWhitelisted: true,
+            transform: true,
+          }),
         },
       ],
       exports: [APP_CONFIG],

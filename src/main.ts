@@ -17,11 +17,21 @@ export interface CreateAppOptions {
 }
 
 /** Builds the Nest application (not listening). Tests call this with their own database. */
-export async function createApp({ config, databaseUrl }: CreateAppOptions): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimit, forceCloseConnections: 'idle' });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, databaseUrl }), adapter, {
-    bufferLogs: true,
+export async function createApp({
+  config,
+  databaseUrl,
+}: CreateAppOptions): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimit,
+    forceCloseConnections: 'idle',
   });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot({ config, databaseUrl }),
+    adapter,
+    {
+      bufferLogs: true,
+    },
+  );
   app.useLogger(app.get(Logger));
   // libvirt XML and xl.cfg bodies arrive as text.
   const fastify = app.getHttpAdapter().getInstance();
@@ -44,7 +54,10 @@ export async function createApp({ config, databaseUrl }: CreateAppOptions): Prom
   return app;
 }
 
-export function urls(config: AppConfig, port: number): { rest: string; graphql: string; openapi: string } {
+export function urls(
+  config: AppConfig,
+  port: number,
+): { rest: string; graphql: string; openapi: string } {
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const base = `http://${host}:${port}`;
   return { rest: `${base}/api/v1`, graphql: `${base}/graphql`, openapi: `${base}/api/docs` };
@@ -95,7 +108,9 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<v
     app = await createApp({ config, databaseUrl });
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
-    process.stderr.write(`ptlab: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(
+      `ptlab: failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
     await app?.close().catch(() => undefined);
     await embedded?.stop();
     process.exit(1);

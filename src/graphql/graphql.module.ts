@@ -23,15 +23,27 @@ import { ServerTimeService } from './server-time.service';
         'graphql-ws': {
           path: '/graphql',
           // Errors in subscription results get the same extensions.code as queries and mutations.
-          onNext: (_ctx: unknown, _id: unknown, _payload: unknown, _args: unknown, result: ExecutionResult) =>
-            result.errors ? { ...result, errors: result.errors.map((e) => formatGraphqlError(e.toJSON(), e)) } : undefined,
+          onNext: (
+            _ctx: unknown,
+            _id: unknown,
+            _payload: unknown,
+            _args: unknown,
+            result: ExecutionResult,
+          ) =>
+            result.errors
+              ? { ...result, errors: result.errors.map((e) => formatGraphqlError(e.toJSON(), e)) }
+              : undefined,
         },
       },
       formatError: formatGraphqlError,
       context: ({ req }: { req: unknown }) => ({ req }),
     }),
   ],
-  providers: [{ provide: PUB_SUB, useFactory: createPubSub }, ServerTimeResolver, ServerTimeService],
+  providers: [
+    { provide: PUB_SUB, useFactory: createPubSub },
+    ServerTimeResolver,
+    ServerTimeService,
+  ],
   exports: [PUB_SUB],
 })
 export class AppGraphqlModule {}

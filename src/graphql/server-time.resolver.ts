@@ -12,11 +12,16 @@ export class ServerTimeResolver {
   }
 
   @Subscription(() => ServerTime, {
-    description: "The server's wall-clock time, pushed every `intervalMs` milliseconds (a liveness probe for graphql-ws clients).",
+    description:
+      "The server's wall-clock time, pushed every `intervalMs` milliseconds (a liveness probe for graphql-ws clients).",
     resolve: (payload: ServerTime) => payload,
   })
   serverTimeTicks(
-    @Args('intervalMs', { type: () => Int, defaultValue: 1000, description: 'Tick interval, 50..60000 ms.' })
+    @Args('intervalMs', {
+      type: () => Int,
+      defaultValue: 1000,
+      description: 'Tick interval, 50..60000 ms.',
+    })
     intervalMs: number,
   ): AsyncIterableIterator<ServerTime> {
     return this.service.ticks(intervalMs);

@@ -14,19 +14,21 @@ export class ServerTimeService {
   /** An async iterator that yields the time every intervalMs until the client unsubscribes. */
   ticks(intervalMs: number): AsyncIterableIterator<ServerTime> {
     if (!Number.isInteger(intervalMs) || intervalMs < 50 || intervalMs > 60000) {
-      throw new AppError('validation-failed', `intervalMs must be an integer in 50..60000, got ${intervalMs}`);
+      throw new AppError(
+        'validation-failed',
+        `intervalMs must be an integer in 50..60000, got ${intervalMs}`,
+      );
     }
-    let timer: NodeJS.Timeout | undefined;
     let done = false;
     let wake: (() => void) | undefined;
     let pending = 1; // the first tick is immediate
-    const service = this;
+    const now = (): ServerTime => this.now();
     const stop = (): void => {
       done = true;
-      if (timer) clearInterval(timer);
+      clearInterval(timer);
       wake?.();
     };
-    timer = setInterval(() => {
+    const timer = setInterval(() => {
       pending++;
       wake?.();
     }, intervalMs);
@@ -38,7 +40,7 @@ export class ServerTimeService {
         while (!done && pending === 0) await new Promise<void>((r) => (wake = r));
         if (done) return { done: true, value: undefined };
         pending = 0;
-        return { done: false, value: service.now() };
+        return { done: false, value: now() };
       },
       async return(): Promise<IteratorResult<ServerTime>> {
         stop();

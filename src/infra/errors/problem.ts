@@ -16,7 +16,11 @@ export interface ProblemDetails {
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /** Other error families (e.g. the engine's EngineError) register a mapper here, once. */
-export type ErrorMapper = (err: unknown) => { code: string; status: number; title: string; detail: string; extra?: Record<string, unknown> } | undefined;
+export type ErrorMapper = (
+  err: unknown,
+) =>
+  | { code: string; status: number; title: string; detail: string; extra?: Record<string, unknown> }
+  | undefined;
 const mappers: ErrorMapper[] = [];
 export function registerErrorMapper(mapper: ErrorMapper): void {
   mappers.push(mapper);
@@ -29,11 +33,15 @@ interface FastifyLikeError {
   validation?: unknown;
 }
 
-function fromHttpException(err: HttpException): { code: ProblemCode; detail: string; extra?: Record<string, unknown> } {
+function fromHttpException(err: HttpException): {
+  code: ProblemCode;
+  detail: string;
+  extra?: Record<string, unknown>;
+} {
   const status = err.getStatus();
   const body = err.getResponse();
   const message =
-    typeof body === 'object' && body !== null && 'message' in body ? (body as { message: unknown }).message : err.message;
+    typeof body === 'object' && body !== null && 'message' in body ? body.message : err.message;
   if (status === 400 && Array.isArray(message)) {
     return {
       code: 'validation-failed',
@@ -57,16 +65,29 @@ function fromHttpException(err: HttpException): { code: ProblemCode; detail: str
                 : status === 503
                   ? 'service-unavailable'
                   : status >= 500
-                  ? 'internal'
-                  : 'bad-request';
+                    ? 'internal'
+                    : 'bad-request';
   return { code, detail: typeof message === 'string' ? message : JSON.stringify(message) };
 }
 
-function fromFastifyError(err: FastifyLikeError): { code: ProblemCode; detail: string } | undefined {
-  if (typeof err.statusCode !== 'number' || typeof err.code !== 'string' || !err.code.startsWith('FST_')) return undefined;
+function fromFastifyError(
+  err: FastifyLikeError,
+): { code: ProblemCode; detail: string } | undefined {
+  if (
+    typeof err.statusCode !== 'number' ||
+    typeof err.code !== 'string' ||
+    !err.code.startsWith('FST_')
+  )
+    return undefined;
   const status = err.statusCode;
   const code: ProblemCode =
-    status === 413 ? 'payload-too-large' : status === 415 ? 'unsupported-media-type' : status >= 500 ? 'internal' : 'bad-request';
+    status === 413
+      ? 'payload-too-large'
+      : status === 415
+        ? 'unsupported-media-type'
+        : status >= 500
+          ? 'internal'
+          : 'bad-request';
   return { code, detail: err.message ?? 'bad request' };
 }
 
@@ -74,7 +95,15 @@ export function toProblem(err: unknown, instance?: string): ProblemDetails {
   for (const mapper of mappers) {
     const m = mapper(err);
     if (m) {
-      return { type: `/problems/${m.code}`, title: m.title, status: m.status, detail: m.detail, code: m.code, instance, ...(m.extra ?? {}) };
+      return {
+        type: `/problems/${m.code}`,
+        title: m.title,
+        status: m.status,
+        detail: m.detail,
+        code: m.code,
+        instance,
+        ...(m.extra ?? {}),
+      };
     }
   }
   let code: ProblemCode;

@@ -10,7 +10,8 @@ let counter = 0;
 
 export function pgUrl(database: string): string {
   const port = process.env.PTLAB_TEST_PG_PORT;
-  if (!port) throw new Error('PTLAB_TEST_PG_PORT is unset: run e2e tests through jest (global-setup.ts)');
+  if (!port)
+    throw new Error('PTLAB_TEST_PG_PORT is unset: run e2e tests through jest (global-setup.ts)');
   return `postgresql://ptlab:ptlab@127.0.0.1:${port}/${database}`;
 }
 
@@ -36,11 +37,17 @@ export interface TestApp {
   close: () => Promise<void>;
   /** fetch() relative to the app. */
   http: (path: string, init?: RequestInit) => Promise<Response>;
-  gql: <T = unknown>(query: string, variables?: Record<string, unknown>) => Promise<{ data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
+  gql: <T = unknown>(
+    query: string,
+    variables?: Record<string, unknown>,
+  ) => Promise<{ data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
   ws: () => WsClient;
 }
 
-export async function startTestApp(env: Record<string, string> = {}, databaseUrl?: string): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  databaseUrl?: string,
+): Promise<TestApp> {
   const url = databaseUrl ?? (await createTestDatabase()).url;
   const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'test', ...env });
   const app = await createApp({ config, databaseUrl: url });
@@ -56,7 +63,7 @@ export async function startTestApp(env: Record<string, string> = {}, databaseUrl
     databaseUrl: url,
     config,
     close: async () => {
-      await Promise.all(clients.map((c) => c.dispose()));
+      for (const c of clients) await c.dispose();
       await app.close();
     },
     http: (path, init) => fetch(`${baseUrl}${path}`, init),
@@ -69,7 +76,12 @@ export async function startTestApp(env: Record<string, string> = {}, databaseUrl
       return res.json() as Promise<never>;
     },
     ws: () => {
-      const client = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
+      const client = createClient({
+        url: `ws://127.0.0.1:${port}/graphql`,
+        webSocketImpl: WebSocket,
+        lazy: true,
+        retryAttempts: 0,
+      });
       clients.push(client);
       return client;
     },
@@ -77,7 +89,13 @@ export async function startTestApp(env: Record<string, string> = {}, databaseUrl
 }
 
 /** Collects the first `count` results of a subscription. */
-export function take<T>(client: WsClient, query: string, variables: Record<string, unknown>, count: number, timeoutMs = 5000): Promise<T[]> {
+export function take<T>(
+  client: WsClient,
+  query: string,
+  variables: Record<string, unknown>,
+  count: number,
+  timeoutMs = 5000,
+): Promise<T[]> {
   return new Promise((resolve, reject) => {
     const results: T[] = [];
     const timer = setTimeout(() => {
