@@ -1,6 +1,7 @@
 import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { EventsModule } from './events/events.module';
 import { AppGraphqlModule } from './graphql/graphql.module';
 import { HealthModule } from './health/health.module';
 import { APP_CONFIG, AppConfig } from './infra/config/config';
@@ -35,6 +36,7 @@ export class AppModule {
         DatabaseModule.forRoot(databaseUrl),
         HealthModule,
         AppGraphqlModule,
+        EventsModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

@@ -17,6 +17,34 @@ export interface AppConfig {
   logFormat: LogFormat;
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
+  /** Event log, subscriptions (src/events). */
+  events: EventsConfig;
+  /** Webhook delivery (src/webhooks). */
+  webhooks: WebhooksConfig;
+}
+
+export interface EventsConfig {
+  /** Events older than this are deleted by the retention timer (ms). */
+  retentionAgeMs: number;
+  /** At most this many events are kept (the newest). */
+  retentionCount: number;
+  /** How often the retention timer runs (ms). */
+  retentionIntervalMs: number;
+  /** Messages queued per subscriber before the oldest are dropped (and counted in `dropped`). */
+  subscriberQueue: number;
+}
+
+export interface WebhooksConfig {
+  /** Delays before the 2nd, 3rd, … attempt; the webhook is disabled when they are exhausted. */
+  retryScheduleMs: number[];
+  /** Timeout of one HTTP attempt (ms). */
+  timeoutMs: number;
+  /** How often the delivery worker polls the outbox when idle (ms). */
+  pollIntervalMs: number;
+  /** Attempts in flight at once per server instance. */
+  concurrency: number;
+  /** false: this instance enqueues deliveries but sends none (another instance does). */
+  worker: boolean;
 }
 
 export class ConfigError extends Error {
@@ -74,6 +102,52 @@ function urlVar(env: Env, name: string): string | undefined {
   return raw;
 }
 
+const DURATION_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60000,
+  h: 3600000,
+  d: 86400000,
+};
+
+/** A duration such as `250ms`, `5s`, `30m`, `2h`, `7d` (a bare number is milliseconds). */
+export function parseDuration(raw: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(raw.trim());
+  if (!m) return undefined;
+  return Math.round(Number(m[1]) * DURATION_UNITS[m[2] ?? 'ms']);
+}
+
+function durationVar(env: Env, name: string, fallback: string, min: number, max: number): number {
+  return durationListVar(env, name, fallback, min, max, 1, 1)[0];
+}
+
+function durationListVar(
+  env: Env,
+  name: string,
+  fallback: string,
+  min: number,
+  max: number,
+  minItems: number,
+  maxItems: number,
+): number[] {
+  const raw = env[name]?.trim() || fallback;
+  const items = raw.split(',').map((part) => {
+    const ms = parseDuration(part);
+    if (ms === undefined)
+      throw new ConfigError(
+        name,
+        `'${part.trim()}' is not a duration (e.g. 250ms, 5s, 30m, 2h, 7d)`,
+      );
+    if (ms < min || ms > max)
+      throw new ConfigError(name, `${part.trim()} is out of range ${min}..${max} ms`);
+    return ms;
+  });
+  if (items.length < minItems || items.length > maxItems) {
+    throw new ConfigError(name, `expected ${minItems}..${maxItems} durations, got ${items.length}`);
+  }
+  return items;
+}
+
 function redact(raw: string): string {
   return raw.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
 }
@@ -109,6 +183,27 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       nodeEnv === 'production' ? 'json' : 'pretty',
     ),
     bodyLimit: intVar(env, 'PTLAB_BODY_LIMIT', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    events: {
+      retentionAgeMs: durationVar(env, 'PTLAB_EVENTS_RETENTION_AGE', '7d', 1000, 3650 * 86400000),
+      retentionCount: intVar(env, 'PTLAB_EVENTS_RETENTION_COUNT', 1_000_000, 1, 1_000_000_000),
+      retentionIntervalMs: durationVar(env, 'PTLAB_EVENTS_RETENTION_INTERVAL', '60s', 10, 86400000),
+      subscriberQueue: intVar(env, 'PTLAB_SUBSCRIBER_QUEUE', 1000, 1, 1_000_000),
+    },
+    webhooks: {
+      retryScheduleMs: durationListVar(
+        env,
+        'PTLAB_WEBHOOK_RETRY_SCHEDULE',
+        '5s,5m,30m,2h,5h,10h,10h',
+        1,
+        7 * 86400000,
+        0,
+        50,
+      ),
+      timeoutMs: durationVar(env, 'PTLAB_WEBHOOK_TIMEOUT', '10s', 10, 600000),
+      pollIntervalMs: durationVar(env, 'PTLAB_WEBHOOK_POLL_INTERVAL', '1s', 10, 600000),
+      concurrency: intVar(env, 'PTLAB_WEBHOOK_CONCURRENCY', 8, 1, 256),
+      worker: enumVar(env, 'PTLAB_WEBHOOK_WORKER', ['on', 'off'] as const, 'on') === 'on',
+    },
   };
 }
 
@@ -141,4 +236,42 @@ export const CONFIG_VARIABLES: { name: string; default: string; description: str
     description: 'json|pretty',
   },
   { name: 'NODE_ENV', default: 'development', description: 'production|development|test' },
+  {
+    name: 'PTLAB_EVENTS_RETENTION_AGE',
+    default: '7d',
+    description: 'event log: delete events older than this (ms, s, m, h, d)',
+  },
+  {
+    name: 'PTLAB_EVENTS_RETENTION_COUNT',
+    default: '1000000',
+    description: 'event log: keep at most this many events (the newest)',
+  },
+  {
+    name: 'PTLAB_EVENTS_RETENTION_INTERVAL',
+    default: '60s',
+    description: 'how often the retention timer runs',
+  },
+  {
+    name: 'PTLAB_SUBSCRIBER_QUEUE',
+    default: '1000',
+    description:
+      'messages queued per subscription before the oldest are dropped (reported as dropped)',
+  },
+  {
+    name: 'PTLAB_WEBHOOK_RETRY_SCHEDULE',
+    default: '5s,5m,30m,2h,5h,10h,10h',
+    description: 'delays before each retry; the webhook is disabled when exhausted',
+  },
+  { name: 'PTLAB_WEBHOOK_TIMEOUT', default: '10s', description: 'timeout of one delivery attempt' },
+  {
+    name: 'PTLAB_WEBHOOK_POLL_INTERVAL',
+    default: '1s',
+    description: 'how often the delivery worker polls the outbox when idle',
+  },
+  { name: 'PTLAB_WEBHOOK_CONCURRENCY', default: '8', description: 'delivery attempts in flight' },
+  {
+    name: 'PTLAB_WEBHOOK_WORKER',
+    default: 'on',
+    description: 'on|off: off = this instance enqueues webhook deliveries but sends none',
+  },
 ];

@@ -1,0 +1,121 @@
+// The event log and the webhook outbox rows written with it. The only Prisma in src/events.
+import { Injectable } from '@nestjs/common';
+import { Prisma, type Event } from '../generated/prisma/client';
+import { PrismaService } from '../infra/database/prisma.service';
+import { globToLike } from './glob';
+
+/** Serialises event-log writers (all instances): ids become visible in id order, so a reader paging
+ * with `after=<cursor>` never skips an event that commits late with a smaller id. */
+const EVENT_LOG_LOCK = 0x70746c6162657631n; // "ptlabev1"
+
+export interface NewEvent {
+  host: string | null;
+  type: string;
+  virtualTimeNs: bigint | null;
+  data: Record<string, unknown>;
+}
+
+export interface EventQuery {
+  host?: string;
+  /** Type globs (OR); empty = all. */
+  types?: string[];
+  /** Globs over `data.source` (log events); empty = all. */
+  sources?: string[];
+  after?: bigint;
+  limit: number;
+}
+
+export type StoredEvent = Event;
+
+@Injectable()
+export class EventsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /**
+   * Appends events and, in the same transaction, one pending outbox row per (event, active webhook
+   * whose `events` globs and `hosts` match). Returns the rows in insertion order.
+   */
+  async appendWithOutbox(
+    events: NewEvent[],
+  ): Promise<{ events: StoredEvent[]; deliveries: number }> {
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`select pg_advisory_xact_lock(${EVENT_LOG_LOCK})`;
+      const rows = await tx.event.createManyAndReturn({
+        data: events.map((e) => ({
+          host: e.host,
+          type: e.type,
+          virtualTimeNs: e.virtualTimeNs,
+          data: e.data as Prisma.InputJsonObject,
+        })),
+      });
+      // One INSERT numbers its rows in order: sorting by id restores the input order.
+      rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const first = rows[0].id;
+      const last = rows[rows.length - 1].id;
+      const deliveries = await tx.$executeRaw`
+        insert into "WebhookDelivery"
+          ("id", "webhookId", "eventId", "messageId", "status", "attempts", "nextAttemptAt", "createdAt", "updatedAt")
+        select gen_random_uuid(), w."id", e."id", 'msg_' || replace(gen_random_uuid()::text, '-', ''),
+               'pending', 0, now(), now(), now()
+        from "Event" e
+        join "Webhook" w on w."active"
+          and (coalesce(cardinality(w."hosts"), 0) = 0 or e."host" = any(w."hosts"))
+          and exists (
+            select 1 from unnest(w."events") p
+            where e."type" like replace(replace(replace(replace(p, '\\', '\\\\'), '%', '\\%'), '_', '\\_'), '*', '%')
+          )
+        where e."id" between ${first} and ${last} and e."type" <> 'interrupts'
+        order by e."id", w."createdAt"`;
+      return { events: rows, deliveries };
+    });
+  }
+
+  async list(q: EventQuery): Promise<StoredEvent[]> {
+    const where: Prisma.Sql[] = [];
+    if (q.host !== undefined) where.push(Prisma.sql`"host" = ${q.host}`);
+    if (q.after !== undefined) where.push(Prisma.sql`"id" > ${q.after}`);
+    if (q.types?.length) {
+      where.push(
+        Prisma.sql`(${Prisma.join(
+          q.types.map((g) => Prisma.sql`"type" like ${globToLike(g)}`),
+          ' or ',
+        )})`,
+      );
+    }
+    if (q.sources?.length) {
+      where.push(
+        Prisma.sql`(${Prisma.join(
+          q.sources.map((g) => Prisma.sql`"data"->>'source' like ${globToLike(g)}`),
+          ' or ',
+        )})`,
+      );
+    }
+    const clause = where.length ? Prisma.sql`where ${Prisma.join(where, ' and ')}` : Prisma.empty;
+    return this.prisma.$queryRaw<StoredEvent[]>`
+      select "id", "host", "type", "virtualTimeNs", "data", "createdAt" from "Event"
+      ${clause} order by "id" limit ${q.limit}`;
+  }
+
+  /**
+   * Retention: deletes events older than `before` or beyond the newest `keep`, in batches, except
+   * events a webhook delivery is still pending for (the outbox must not lose them). Deleting an
+   * event deletes its finished deliveries and their attempt log (cascade).
+   */
+  async prune(before: Date, keep: number, batch = 5000): Promise<number> {
+    const cut = await this.prisma.$queryRaw<{ id: bigint }[]>`
+      select "id" from "Event" order by "id" desc offset ${keep} limit 1`;
+    const maxId = cut[0]?.id ?? 0n;
+    let total = 0;
+    for (;;) {
+      const n = await this.prisma.$executeRaw`
+        delete from "Event" where "id" in (
+          select e."id" from "Event" e
+          where (e."createdAt" < ${before} or e."id" <= ${maxId})
+            and not exists (
+              select 1 from "WebhookDelivery" d where d."eventId" = e."id" and d."status" = 'pending')
+          order by e."id" limit ${batch})`;
+      total += n;
+      if (n < batch) return total;
+    }
+  }
+}

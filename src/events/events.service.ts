@@ -1,0 +1,168 @@
+// THE bridge from engine events to the world (DESIGN.md §5): the event log, PubSub (GraphQL
+// subscriptions) and the webhook outbox, the outbox rows in the same transaction as the events.
+import { Inject, Injectable } from '@nestjs/common';
+import type { PubSubEngine } from 'graphql-subscriptions';
+import { PUB_SUB } from '../graphql/pubsub';
+import { AppError } from '../infra/errors/app-error';
+import { toMessage, toView, topicFor } from './event-message';
+import {
+  EVENT_GLOB_PATTERN,
+  EVENT_TYPE_PATTERN,
+  TRANSIENT_EVENT_TYPES,
+  type EventMessage,
+  type PtlabEvent,
+} from './event.types';
+import type { EventConnection, EventView } from './events.models';
+import { EventsRepository, type NewEvent } from './events.repository';
+import { OutboxSignal } from './outbox-signal';
+
+export interface EventListQuery {
+  host?: string;
+  /** Types or globs (`domain.*`); any of them. */
+  types?: string[];
+  /** Globs over `data.source` of log events (`dom0`, `guest:*`). */
+  sources?: string[];
+  /** Cursor: only events with a greater id. */
+  after?: string;
+  limit?: number;
+}
+
+export interface EventList {
+  items: EventView[];
+  nextCursor: string | null;
+}
+
+export const EVENT_LIST_MAX = 1000;
+export const EVENT_LIST_DEFAULT = 100;
+
+@Injectable()
+export class EventsService {
+  /** Persisting batches one after another keeps publish order = commit order = id order. */
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly repo: EventsRepository,
+    @Inject(PUB_SUB) private readonly pubSub: PubSubEngine,
+    private readonly outbox: OutboxSignal,
+  ) {}
+
+  /**
+   * Records a batch of events: persists every type except `interrupts` (counters go to
+   * subscriptions only, coalesced there; persisting one row per vector per step would flood the
+   * log), enqueues webhook deliveries in the same transaction, then publishes each event to its
+   * PubSub topic. Resolves, in input order, with the messages as published (`id` null when not
+   * persisted) once the batch is durable.
+   */
+  async record(events: readonly PtlabEvent[]): Promise<EventMessage[]> {
+    const out: (EventMessage | undefined)[] = new Array<EventMessage | undefined>(events.length);
+    const persist: { index: number; event: NewEvent }[] = [];
+    const now = new Date().toISOString();
+    events.forEach((e, index) => {
+      const checked = checkEvent(e);
+      if (TRANSIENT_EVENT_TYPES.has(checked.type)) {
+        const message: EventMessage = {
+          id: null,
+          host: checked.host,
+          type: checked.type,
+          virtualTimeNs: checked.virtualTimeNs === null ? null : checked.virtualTimeNs.toString(),
+          time: now,
+          data: checked.data,
+        };
+        out[index] = message;
+        this.publish(message);
+      } else {
+        persist.push({ index, event: checked });
+      }
+    });
+    if (persist.length > 0) {
+      const run = this.tail.then(async () => {
+        const { events: rows, deliveries } = await this.repo.appendWithOutbox(
+          persist.map((p) => p.event),
+        );
+        rows.forEach((row, i) => {
+          const message = toMessage(row);
+          out[persist[i].index] = message;
+          this.publish(message);
+        });
+        if (deliveries > 0) this.outbox.notify();
+      });
+      this.tail = run.catch(() => undefined);
+      await run;
+    }
+    return out as EventMessage[];
+  }
+
+  /** The event log, oldest first, after a cursor. */
+  async list(q: EventListQuery): Promise<EventList> {
+    const limit = q.limit ?? EVENT_LIST_DEFAULT;
+    if (!Number.isInteger(limit) || limit < 1 || limit > EVENT_LIST_MAX) {
+      throw new AppError('validation-failed', `limit must be an integer in 1..${EVENT_LIST_MAX}`);
+    }
+    if (q.after !== undefined && !/^\d{1,19}$/.test(q.after)) {
+      throw new AppError(
+        'validation-failed',
+        `after must be an event id (a decimal integer), got '${q.after}'`,
+      );
+    }
+    for (const t of q.types ?? []) {
+      if (!EVENT_GLOB_PATTERN.test(t)) {
+        throw new AppError(
+          'validation-failed',
+          `'${t}' is not an event type or glob (e.g. domain.*)`,
+        );
+      }
+    }
+    const rows = await this.repo.list({
+      host: q.host,
+      types: q.types,
+      sources: q.sources,
+      after: q.after === undefined ? undefined : BigInt(q.after),
+      limit: limit + 1,
+    });
+    const page = rows.slice(0, limit).map((r) => toView(toMessage(r)));
+    return { items: page, nextCursor: rows.length > limit ? page[page.length - 1].id : null };
+  }
+
+  /** The same page as a GraphQL connection. */
+  async connection(q: EventListQuery): Promise<EventConnection> {
+    const page = await this.list(q);
+    return {
+      edges: page.items.map((node) => ({ cursor: node.id, node })),
+      pageInfo: {
+        hasNextPage: page.nextCursor !== null,
+        endCursor: page.items.length ? page.items[page.items.length - 1].id : null,
+      },
+    };
+  }
+
+  private publish(message: EventMessage): void {
+    void this.pubSub.publish(topicFor(message.type), message);
+  }
+}
+
+function checkEvent(e: PtlabEvent): NewEvent {
+  if (typeof e.type !== 'string' || !EVENT_TYPE_PATTERN.test(e.type)) {
+    throw new AppError('validation-failed', `invalid event type '${String(e.type)}'`);
+  }
+  if (e.host !== null && (typeof e.host !== 'string' || e.host === '')) {
+    throw new AppError('validation-failed', `event ${e.type}: host must be a name or null`);
+  }
+  if (typeof e.data !== 'object' || e.data === null || Array.isArray(e.data)) {
+    throw new AppError('validation-failed', `event ${e.type}: data must be an object`);
+  }
+  let vt: bigint | null = null;
+  if (e.virtualTimeNs !== undefined) {
+    if (typeof e.virtualTimeNs === 'number' && !Number.isSafeInteger(e.virtualTimeNs)) {
+      throw new AppError('validation-failed', `event ${e.type}: virtualTimeNs must be an integer`);
+    }
+    vt = BigInt(e.virtualTimeNs);
+  }
+  return { host: e.host, type: e.type, virtualTimeNs: vt, data: jsonSafe(e.data) };
+}
+
+/** A detached, JSON-safe copy (bigints become decimal strings). */
+function jsonSafe(data: Record<string, unknown>): Record<string, unknown> {
+  return JSON.parse(
+    JSON.stringify(data, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
+  ) as Record<string, unknown>;
+}
