@@ -107,17 +107,19 @@ export const MAX_VCPUS = 65535; // libvirt's countCPU is an unsignedShort
 
 // Every check returns a reason (what is wrong) or undefined; callers add where (line/column or path).
 
-// XML 1.0 cannot carry C0 controls other than TAB, LF, CR; names and paths should not carry those either.
+// XML 1.0 cannot carry C0 controls other than TAB, LF, CR, nor U+FFFE/U+FFFF or unpaired surrogates.
 // eslint-disable-next-line no-control-regex
-const XML_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
+const XML_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|\p{Cs}/u;
+// Names and paths carry no control characters at all.
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL = /[\u0000-\u001f\u007f\ufffe\uffff]|\p{Cs}/u;
 
 export function checkDomainName(name: string): string | undefined {
   if (name.length === 0) return 'the domain name must not be empty';
   if (name.trim() !== name)
     return `domain name ${quote(name)} must not start or end with white space`;
-  if (CONTROL.test(name)) return `domain name ${quote(name)} must not contain control characters`;
+  if (CONTROL.test(name))
+    return `domain name ${quote(name)} must not contain control characters or characters XML cannot carry`;
   return undefined;
 }
 
@@ -152,7 +154,7 @@ export function checkAbsolutePath(what: string, path: string): string | undefine
 
 export function checkCmdline(cmdline: string): string | undefined {
   if (XML_FORBIDDEN.test(cmdline))
-    return `the kernel command line must not contain control characters other than tab and newline`;
+    return `the kernel command line must not contain control characters (other than tab and newline) or characters XML cannot carry`;
   return undefined;
 }
 

@@ -90,8 +90,8 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   v: '\v',
 };
 
-function tokenize(text: string): Token[] {
-  const tokens: Token[] = [];
+/** A lazy lexer: one token per call, so errors come in file order. */
+function lexer(text: string): () => Token {
   let i = 0;
   let line = 1;
   let lineStart = 0;
@@ -99,91 +99,87 @@ function tokenize(text: string): Token[] {
   const isWordStart = (c: string) => /[A-Za-z_]/.test(c);
   const isWordChar = (c: string) => /[A-Za-z0-9_]/.test(c);
 
-  while (i < text.length) {
-    const c = text[i];
-    if (c === ' ' || c === '\t' || (c === '\r' && text[i + 1] === '\n')) {
-      i++;
-      continue;
-    }
-    if (c === '#') {
-      while (i < text.length && text[i] !== '\n') i++;
-      continue; // the newline (if any) ends the statement on the next turn
-    }
-    if (c === '\n') {
-      tokens.push({ kind: 'newline', ...pos(i) });
-      i++;
-      line++;
-      lineStart = i;
-      continue;
-    }
-    if (isWordStart(c)) {
-      const start = i;
-      while (i < text.length && isWordChar(text[i])) i++;
-      tokens.push({ kind: 'word', text: text.slice(start, i), ...pos(start) });
-      continue;
-    }
-    if (/[0-9]/.test(c)) {
-      // libxlu: [0-9][0-9a-fx]* — kept loose here so `512M` is one token and gets a clear error later.
-      const start = i;
-      while (i < text.length && isWordChar(text[i])) i++;
-      tokens.push({ kind: 'number', text: text.slice(start, i), ...pos(start) });
-      continue;
-    }
-    if (c === '"' || c === "'") {
-      const start = i;
-      let value = '';
-      i++;
-      for (;;) {
-        if (i >= text.length || text[i] === '\n' || (text[i] === '\r' && text[i + 1] === '\n'))
-          fail(pos(start), `unterminated string: no closing ${c} before the end of the line`);
-        const ch = text[i];
-        if (ch === c) {
-          i++;
-          break;
-        }
-        if (ch !== '\\') {
-          value += ch;
-          i++;
-          continue;
-        }
-        const esc = text[i + 1] ?? '';
-        const simple = SIMPLE_ESCAPES[esc];
-        if (simple !== undefined) {
-          value += simple;
-          i += 2;
-        } else if (esc === 'x') {
-          const m = /^[0-9a-fA-F]{2}/.exec(text.slice(i + 2, i + 4));
-          if (!m) fail(pos(i), 'invalid \\x escape in string: expected two hex digits');
-          value += String.fromCharCode(parseInt(text.slice(i + 2, i + 4), 16));
-          i += 4;
-        } else if (/[0-7]/.test(esc)) {
-          const digits = /^[0-7]{1,3}/.exec(text.slice(i + 1, i + 4))![0];
-          value += String.fromCharCode(parseInt(digits, 8));
-          i += 1 + digits.length;
-        } else {
-          fail(pos(i), `invalid escape ${quote('\\' + esc)} in string`);
-        }
+  return (): Token => {
+    while (i < text.length) {
+      const c = text[i];
+      if (c === ' ' || c === '\t' || (c === '\r' && text[i + 1] === '\n')) {
+        i++;
+        continue;
       }
-      tokens.push({ kind: 'string', value, raw: text.slice(start, i), ...pos(start) });
-      continue;
+      if (c === '#') {
+        while (i < text.length && text[i] !== '\n') i++;
+        continue; // the newline (if any) ends the statement on the next turn
+      }
+      if (c === '\n') {
+        const tok: Token = { kind: 'newline', ...pos(i) };
+        i++;
+        line++;
+        lineStart = i;
+        return tok;
+      }
+      if (isWordStart(c)) {
+        const start = i;
+        while (i < text.length && isWordChar(text[i])) i++;
+        return { kind: 'word', text: text.slice(start, i), ...pos(start) };
+      }
+      if (/[0-9]/.test(c)) {
+        // libxlu: [0-9][0-9a-fx]* — kept loose here so `512M` is one token and gets a clear error later.
+        const start = i;
+        while (i < text.length && isWordChar(text[i])) i++;
+        return { kind: 'number', text: text.slice(start, i), ...pos(start) };
+      }
+      if (c === '"' || c === "'") {
+        const start = i;
+        let value = '';
+        i++;
+        for (;;) {
+          if (i >= text.length || text[i] === '\n' || (text[i] === '\r' && text[i + 1] === '\n'))
+            fail(pos(start), `unterminated string: no closing ${c} before the end of the line`);
+          const ch = text[i];
+          if (ch === c) {
+            i++;
+            break;
+          }
+          if (ch !== '\\') {
+            value += ch;
+            i++;
+            continue;
+          }
+          const esc = text[i + 1] ?? '';
+          const simple = SIMPLE_ESCAPES[esc];
+          if (simple !== undefined) {
+            value += simple;
+            i += 2;
+          } else if (esc === 'x') {
+            const m = /^[0-9a-fA-F]{2}/.exec(text.slice(i + 2, i + 4));
+            if (!m) fail(pos(i), 'invalid \\x escape in string: expected two hex digits');
+            value += String.fromCharCode(parseInt(text.slice(i + 2, i + 4), 16));
+            i += 4;
+          } else if (/[0-7]/.test(esc)) {
+            const digits = /^[0-7]{1,3}/.exec(text.slice(i + 1, i + 4))![0];
+            value += String.fromCharCode(parseInt(digits, 8));
+            i += 1 + digits.length;
+          } else {
+            fail(pos(i), `invalid escape ${quote('\\' + esc)} in string`);
+          }
+        }
+        return { kind: 'string', value, raw: text.slice(start, i), ...pos(start) };
+      }
+      if (c === '+' && text[i + 1] === '=') {
+        i += 2;
+        return { kind: '+=', ...pos(i - 2) };
+      }
+      if (c === '[' || c === ']' || c === ',' || c === '=' || c === ';') {
+        i++;
+        return { kind: c, ...pos(i - 1) };
+      }
+      const python = /[+\-.():{}]/.test(c)
+        ? ' (the file looks like Python; xl.cfg is not Python: see https://wiki.xen.org/wiki/PythonInXlConfig)'
+        : '';
+      fail(pos(i), `unexpected character ${quote(c)}${python}`);
     }
-    if (c === '+' && text[i + 1] === '=') {
-      tokens.push({ kind: '+=', ...pos(i) });
-      i += 2;
-      continue;
-    }
-    if (c === '[' || c === ']' || c === ',' || c === '=' || c === ';') {
-      tokens.push({ kind: c, ...pos(i) });
-      i++;
-      continue;
-    }
-    const python = /[+\-.():{}]/.test(c)
-      ? ' (the file looks like Python; xl.cfg is not Python: see https://wiki.xen.org/wiki/PythonInXlConfig)'
-      : '';
-    fail(pos(i), `unexpected character ${quote(c)}${python}`);
-  }
-  tokens.push({ kind: 'eof', ...pos(i) });
-  return tokens;
+    return { kind: 'eof', ...pos(i) };
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -201,12 +197,16 @@ interface Setting extends Pos {
 }
 
 function parseSettings(text: string): Map<string, Setting> {
-  const tokens = tokenize(text);
-  let at = 0;
-  const next = (): Token => tokens[at++];
-  const peek = (): Token => tokens[at];
+  const lex = lexer(text);
+  let lookahead: Token | undefined;
+  const next = (): Token => {
+    const tok = lookahead ?? lex();
+    lookahead = undefined;
+    return tok;
+  };
+  const peek = (): Token => (lookahead ??= lex());
   const skipNewlines = () => {
-    while (peek().kind === 'newline') at++;
+    while (peek().kind === 'newline') next();
   };
   const settings = new Map<string, Setting>();
 
@@ -274,7 +274,7 @@ function parseSettings(text: string): Map<string, Setting> {
         end,
         `expected the end of the line after the value of ${quote(key)}, found ${describe(end)}`,
       );
-    if (end.kind === 'eof') at--;
+    if (end.kind === 'eof') lookahead = end;
 
     const previous = settings.get(key);
     if (op.kind === '+=' && previous) {

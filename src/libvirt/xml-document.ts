@@ -221,10 +221,22 @@ export interface XmlComment {
   comment: string;
 }
 
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+  '\r': '&#13;', // a raw CR would be read back as LF (XML end-of-line handling)
+};
+const ATTR_ESCAPES: Record<string, string> = { ...ESCAPES, '\n': '&#10;', '\t': '&#9;' }; // attribute-value normalisation
+
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) =>
-    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;',
-  );
+  return text.replace(/[&<>"'\r]/g, (c) => ESCAPES[c]);
+}
+
+function escapeAttribute(text: string): string {
+  return text.replace(/[&<>"'\r\n\t]/g, (c) => ATTR_ESCAPES[c]);
 }
 
 function render(node: XmlOut | XmlComment, indent: string, out: string[]): void {
@@ -234,7 +246,7 @@ function render(node: XmlOut | XmlComment, indent: string, out: string[]): void 
   }
   const attrs = (node.attrs ?? [])
     .filter((a): a is [string, string | number] => a[1] !== undefined)
-    .map(([k, v]) => ` ${k}='${escapeXml(String(v))}'`)
+    .map(([k, v]) => ` ${k}='${escapeAttribute(String(v))}'`)
     .join('');
   const kids = node.children ?? [];
   if (kids.length === 0 && node.text === undefined) out.push(`${indent}<${node.name}${attrs}/>`);
