@@ -10,7 +10,7 @@ export default tseslint.config(
       'src/generated/**',
       '.ptlab/**',
       'test-output/**',
-      'public/**',
+      'public/**', 'prisma.config.ts',
       '**/*.js',
       '**/*.mjs',
     ],
