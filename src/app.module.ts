@@ -3,6 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { EventsModule } from './events/events.module';
 import { AppGraphqlModule } from './graphql/graphql.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import { HealthModule } from './health/health.module';
 import { APP_CONFIG, AppConfig } from './infra/config/config';
 import { DatabaseModule } from './infra/database/database.module';
@@ -37,6 +38,7 @@ export class AppModule {
         HealthModule,
         AppGraphqlModule,
         EventsModule,
+        WebhooksModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
