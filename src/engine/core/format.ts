@@ -1,0 +1,64 @@
+// Small printf helpers and PCI address (BDF) parsing, shared by every layer.
+import { fail } from './errors';
+
+/** `%0<width>x` */
+export function hex(n: number, width = 0): string {
+  const s = (n >>> 0).toString(16);
+  return s.length >= width ? s : '0'.repeat(width - s.length) + s;
+}
+
+/** `%x` of a possibly negative int, as C prints an int with %x (two's complement). */
+export function hexInt(n: number): string {
+  return (n >>> 0).toString(16);
+}
+
+export interface PciAddress {
+  seg: number;
+  bus: number;
+  devfn: number;
+}
+
+export function devfnOf(slot: number, func: number): number {
+  return ((slot & 0x1f) << 3) | (func & 7);
+}
+
+/** pci_name(): `SSSS:BB:DD.F` */
+export function bdfOf(seg: number, bus: number, devfn: number): string {
+  return `${hex(seg, 4)}:${hex(bus, 2)}:${hex(devfn >> 3, 2)}.${devfn & 7}`;
+}
+
+const BDF_FULL = /^([0-9a-fA-F]{1,4}):([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2})\.([0-7])$/;
+const BDF_SHORT = /^([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2})\.([0-7])$/;
+
+/** Parse `SSSS:BB:DD.F` or `BB:DD.F` (domain 0); null if malformed. */
+export function parseBdf(text: string): PciAddress | null {
+  const s = text.trim();
+  let m = BDF_FULL.exec(s);
+  if (m) {
+    const slot = parseInt(m[3], 16);
+    if (slot > 0x1f) return null;
+    return { seg: parseInt(m[1], 16), bus: parseInt(m[2], 16), devfn: devfnOf(slot, +m[4]) };
+  }
+  m = BDF_SHORT.exec(s);
+  if (m) {
+    const slot = parseInt(m[2], 16);
+    if (slot > 0x1f) return null;
+    return { seg: 0, bus: parseInt(m[1], 16), devfn: devfnOf(slot, +m[3]) };
+  }
+  return null;
+}
+
+/** Canonical `SSSS:BB:DD.F` for a user-supplied address, or an `invalid-argument` EngineError. */
+export function canonicalBdf(text: unknown): string {
+  if (typeof text !== 'string')
+    fail('invalid-argument', `PCI address must be a string, got ${typeof text}`);
+  const a = parseBdf(text);
+  if (!a) fail('invalid-argument', `malformed PCI address '${text}' (expected SSSS:BB:DD.F)`);
+  return bdfOf(a.seg, a.bus, a.devfn);
+}
+
+export function splitBdf(bdf: string): PciAddress {
+  const a = parseBdf(bdf);
+  if (!a) throw new Error(`internal: bad bdf ${bdf}`);
+  return a;
+}

@@ -1,0 +1,73 @@
+// HostState: one emulated host as plain, JSON-serialisable data (DESIGN.md §2 "state is plain data").
+import type { LogSource } from './events';
+import type { HwState } from '../pci/types';
+import type { XenState } from '../xen/types';
+import type { Dom0State } from '../dom0/types';
+import type { GuestState } from '../guest/types';
+import type { QemuDmState } from '../qemu/types';
+import type { DomainRecord } from '../toolstack/types';
+import type { IrqState } from '../irq/types';
+import type { ChangesetId } from '../profiles/changesets';
+import type { XenVersionId } from '../profiles/xen-versions';
+import type { HardwareSpec } from '../pci/topology';
+
+export const STATE_SCHEMA = 1;
+
+/** What the host boots with: the hypervisor and dom0 command lines and /etc/modprobe.conf. */
+export interface BootOptions {
+  /** Xen command line, e.g. `iommu=on`. */
+  xen: string;
+  /** dom0 kernel command line, e.g. `pci_pt_e820_access=on`. */
+  dom0: string;
+  /** /etc/modprobe.conf lines, e.g. `options igb max_vfs=1`, `blacklist igbvf`. */
+  modprobe: string[];
+}
+
+export interface LogLine {
+  t: number;
+  seq: number;
+  source: LogSource;
+  text: string;
+}
+
+/** Console ring buffers (xm dmesg, dmesg, per-domain console logs), bounded. */
+export interface LogRings {
+  xen: LogLine[];
+  dom0: LogLine[];
+  qemu: LogLine[];
+  /** By domain name (like /var/log/xen/console/guest-<name>.log): every boot's lines. */
+  guests: Record<string, LogLine[]>;
+}
+
+export const LOG_RING_LINES = 400;
+
+export interface HostState {
+  schema: number;
+  created: boolean;
+  name: string;
+  template: string;
+  hardware: HardwareSpec;
+  profile: string;
+  changesets: ChangesetId[];
+  xenVersion: XenVersionId;
+  boot: BootOptions;
+  seed: number;
+  /** mulberry32 state. */
+  prng: number;
+  /** Virtual time, ns. */
+  now: number;
+  /** Next event sequence number. */
+  seq: number;
+  hostBoots: number;
+  hw: HwState;
+  xen: XenState;
+  dom0: Dom0State;
+  /** Guest kernels by domid. */
+  guests: Record<string, GuestState>;
+  /** Device models by domid. */
+  qemu: Record<string, QemuDmState>;
+  /** Domain definitions and status by name. */
+  domains: Record<string, DomainRecord>;
+  irq: IrqState;
+  logs: LogRings;
+}

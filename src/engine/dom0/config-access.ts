@@ -1,0 +1,44 @@
+// pci_read_config_*/pci_write_config_*: dom0 reaches the hardware, a PV guest goes through pcifront →
+// pciback, an HVM guest through the device model.
+import type { HostState } from '../core/state';
+import type { Tx } from '../core/tx';
+import { hwCfgRead, hwCfgWrite } from '../pci/hw';
+import { pcifrontBusRead, pcifrontBusWrite } from '../guest/pcifront';
+import { qemuCfgRead, qemuCfgWrite } from '../qemu/qemu-dm';
+import { kernelOf, type KRef } from './kernel';
+
+export type CfgSize = 1 | 2 | 4;
+
+export function pciReadConfig(tx: Tx, k: KRef, dev: string, off: number, size: CfgSize): number {
+  return readConfig(tx.s, k, dev, off, size, tx);
+}
+
+function readConfig(
+  s: HostState,
+  k: KRef,
+  dev: string,
+  off: number,
+  size: CfgSize,
+  tx: Tx,
+): number {
+  const d = kernelOf(s, k).pci[dev];
+  if (!d) return size === 4 ? 0xffffffff : size === 2 ? 0xffff : 0xff;
+  if (k === 'dom0') return hwCfgRead(s, d.hostBdf, off, size);
+  if (s.guests[k].kind === 'pv') return pcifrontBusRead(tx, k, d, off, size);
+  return qemuCfgRead(s, k, d, off, size);
+}
+
+export function pciWriteConfig(
+  tx: Tx,
+  k: KRef,
+  dev: string,
+  off: number,
+  size: CfgSize,
+  value: number,
+): void {
+  const d = kernelOf(tx.s, k).pci[dev];
+  if (!d) return;
+  if (k === 'dom0') hwCfgWrite(tx, d.hostBdf, off, size, value);
+  else if (tx.s.guests[k].kind === 'pv') pcifrontBusWrite(tx, k, d, off, size, value);
+  else qemuCfgWrite(tx, k, d, off, size, value);
+}

@@ -1,0 +1,64 @@
+// Kernel contexts: the same 2.6.18-xen code runs in dom0 and in RHEL-5 guests; functions take the kernel
+// they run in (`'dom0'` or a guest domid) and reach config space the way that kernel does.
+import type { LogSource } from '../core/events';
+import type { HostState } from '../core/state';
+import { printk, w, type Tx } from '../core/tx';
+import type { LinuxKernel, LinuxPciDev } from './types';
+
+export type KRef = 'dom0' | number;
+
+export function kernelOf(s: HostState, k: KRef): LinuxKernel {
+  if (k === 'dom0') return s.dom0;
+  const g = s.guests[k];
+  if (!g) throw new Error(`internal: no guest kernel for domid ${k}`);
+  return g;
+}
+
+export function wKernel(tx: Tx, k: KRef): LinuxKernel {
+  if (k === 'dom0') return w(tx, tx.s, 'dom0');
+  return w(tx, w(tx, tx.s, 'guests'), String(k));
+}
+
+export function pciDev(s: HostState, k: KRef, name: string): LinuxPciDev {
+  const d = kernelOf(s, k).pci[name];
+  if (!d) throw new Error(`internal: no pci_dev ${name} in ${String(k)}`);
+  return d;
+}
+
+export function wPciDev(tx: Tx, k: KRef, name: string): LinuxPciDev {
+  return w(tx, w(tx, wKernel(tx, k), 'pci'), name);
+}
+
+export function kernelKind(s: HostState, k: KRef): 'dom0' | 'pv' | 'hvm' {
+  if (k === 'dom0') return 'dom0';
+  return s.guests[k].kind;
+}
+
+export function logSourceOf(k: KRef): LogSource {
+  return k === 'dom0' ? 'dom0' : `guest:${k}`;
+}
+
+/** printk() in a kernel: dom0's dmesg or the guest's console. */
+export function kprintk(tx: Tx, k: KRef, text: string): void {
+  if (k === 'dom0') printk(tx, 'dom0', text);
+  else printk(tx, `guest:${k}`, text, tx.s.guests[k]?.domain);
+}
+
+/** dev_info()/dev_err(): "<driver> <pci_name>: <text>". */
+export function devPrintk(tx: Tx, k: KRef, dev: LinuxPciDev, text: string): void {
+  kprintk(tx, k, `${dev.driver ?? 'pci'} ${dev.name}: ${text}`);
+}
+
+export function emptyKernel(): LinuxKernel {
+  return {
+    pci: {},
+    msiDevHead: [],
+    irqs: {},
+    igbvf: {},
+    netdevs: {},
+    modules: {},
+    msixTest: {},
+    nextNetdev: 0,
+    nextIrq: 0,
+  };
+}

@@ -1,0 +1,59 @@
+// drivers/xen/pciback/vpci.c: the frontend's virtual PCI bus (one slot per exported device).
+import type { HostState } from '../../core/state';
+import { own, w, type Tx } from '../../core/tx';
+import { ENOMEM } from '../../xen/errno';
+import { kprintk } from '../kernel';
+
+export const PCI_SLOT_MAX = 32;
+
+/** pciback_add_pci_dev() (vpci): the first free virtual slot; "pciback: vpci: %s: assign to virtual slot %d". */
+export function vpciAddPciDev(tx: Tx, domid: number, dev: string, log: boolean): number {
+  const backends = w(tx, w(tx, w(tx, tx.s, 'dom0'), 'pciback'), 'backends');
+  if (!backends[domid]) backends[domid] = own(tx, { domid, slots: own(tx, []) });
+  const be = w(tx, backends, String(domid));
+  const slots = w(tx, be, 'slots');
+  let slot = 0;
+  while (slot < slots.length && slots[slot] !== null) slot++;
+  if (slot >= PCI_SLOT_MAX) {
+    kprintk(tx, 'dom0', `pciback: vpci: ${dev}: No more space on root virtual PCI bus`);
+    return -ENOMEM;
+  }
+  if (log) kprintk(tx, 'dom0', `pciback: vpci: ${dev}: assign to virtual slot ${slot}`);
+  if (slot === slots.length) slots.push(dev);
+  else slots[slot] = dev;
+  return slot;
+}
+
+/** pciback_release_pci_dev() (vpci): free the slot. */
+export function vpciRemovePciDev(tx: Tx, domid: number, dev: string): void {
+  const be = tx.s.dom0.pciback.backends[domid];
+  if (!be) return;
+  const i = be.slots.indexOf(dev);
+  if (i < 0) return;
+  const slots = w(
+    tx,
+    w(tx, w(tx, w(tx, w(tx, tx.s, 'dom0'), 'pciback'), 'backends'), String(domid)),
+    'slots',
+  );
+  slots[i] = null;
+}
+
+/** pciback_get_pci_dev() (vpci): virtual 0000:00:SS.F → the exported device. */
+export function vpciGetPciDev(
+  s: HostState,
+  domid: number,
+  domain: number,
+  bus: number,
+  devfn: number,
+): string | null {
+  if (domain !== 0 || bus !== 0) return null;
+  const be = s.dom0.pciback.backends[domid];
+  if (!be) return null;
+  if ((devfn & 7) !== 0) return null;
+  return be.slots[devfn >> 3] ?? null;
+}
+
+export function vpciSlotOf(s: HostState, domid: number, dev: string): number {
+  const be = s.dom0.pciback.backends[domid];
+  return be ? be.slots.indexOf(dev) : -1;
+}

@@ -1,0 +1,102 @@
+// request_irq()/free_irq() for the irqs a driver got from pci_enable_msix(): in a PV kernel (dom0 included)
+// IRQ == pirq and startup binds it to an event channel (drivers/xen/core/evtchn.c, R11); in an HVM guest
+// the irq is a native MSI-X vector whose entry the device model emulates.
+import { emit, own, w, type Tx } from '../core/tx';
+import { kernelKind, kernelOf, kprintk, wKernel, type KRef } from '../dom0/kernel';
+import { evtchnBindPirq, evtchnClose } from '../xen/event_channel';
+import { qemuGuestMaskEntry } from '../qemu/qemu-dm';
+
+function domidOf(k: KRef): number {
+  return k === 'dom0' ? 0 : k;
+}
+
+/**
+ * request_irq(): install the handler; the first handler starts the irq. startup_pirq() binds the pirq with
+ * EVTCHNOP_bind_pirq and, when that fails, prints "Failed to obtain physical IRQ %d" and returns 0 — so
+ * request_irq() succeeds and the driver never learns that no interrupt will arrive.
+ */
+export function requestIrq(
+  tx: Tx,
+  k: KRef,
+  irq: number,
+  name: string,
+  dev: string,
+  entry: number,
+): number {
+  const kern = wKernel(tx, k);
+  const irqs = w(tx, kern, 'irqs');
+  const cur = irqs[irq];
+  if (cur && cur.action !== null) return -16; // -EBUSY: not shared
+  const kind = kernelKind(tx.s, k) === 'hvm' ? 'msi' : 'pirq';
+  irqs[irq] = own(tx, {
+    irq,
+    kind,
+    pirq: kind === 'pirq' ? irq : null,
+    evtchn: 0,
+    action: name,
+    dev,
+    entry,
+  });
+  if (kind === 'pirq') startupPirq(tx, k, irq);
+  else qemuGuestMaskEntry(tx, k as number, dev, entry, false);
+  return 0;
+}
+
+/** startup_pirq() */
+function startupPirq(tx: Tx, k: KRef, irq: number): void {
+  const domid = domidOf(k);
+  const r = evtchnBindPirq(tx, domid, irq);
+  const dev = kernelOf(tx.s, k).irqs[irq].dev ?? '';
+  const hostBdf = kernelOf(tx.s, k).pci[dev]?.hostBdf ?? dev;
+  if (r.rc !== 0) {
+    kprintk(tx, k, `Failed to obtain physical IRQ ${irq}`);
+    emit(tx, {
+      type: 'msi.vector',
+      bdf: hostBdf,
+      action: 'guest.bind-failed',
+      domid,
+      pirq: irq,
+      entry: null,
+      vector: null,
+      rc: r.rc,
+    });
+    return;
+  }
+  const rec = w(tx, w(tx, wKernel(tx, k), 'irqs'), String(irq));
+  rec.evtchn = r.port;
+  emit(tx, {
+    type: 'msi.vector',
+    bdf: hostBdf,
+    action: 'guest.bind',
+    domid,
+    pirq: irq,
+    entry: null,
+    vector: null,
+    rc: 0,
+  });
+}
+
+/** free_irq(): remove the handler; shutdown_pirq() closes the event channel (Xen unbinds and masks). */
+export function freeIrq(tx: Tx, k: KRef, irq: number): void {
+  const cur = kernelOf(tx.s, k).irqs[irq];
+  if (!cur || cur.action === null) return;
+  if (cur.kind === 'pirq') {
+    if (cur.evtchn !== 0) {
+      evtchnClose(tx, domidOf(k), cur.evtchn);
+      const hostBdf = kernelOf(tx.s, k).pci[cur.dev ?? '']?.hostBdf ?? '';
+      emit(tx, {
+        type: 'msi.vector',
+        bdf: hostBdf,
+        action: 'guest.unbind',
+        domid: domidOf(k),
+        pirq: irq,
+        entry: null,
+        vector: null,
+        rc: 0,
+      });
+    }
+  } else if (cur.dev !== null && cur.entry !== null) {
+    qemuGuestMaskEntry(tx, k as number, cur.dev, cur.entry, true);
+  }
+  delete w(tx, wKernel(tx, k), 'irqs')[irq];
+}

@@ -1,0 +1,221 @@
+// Interrupt delivery in bulk: per vector and per advance, how many interrupts the device raised and where
+// they went — decided by the real path (bus master → MSI-X Enable/Mask → entry Mask → message → hypervisor
+// vector → domain pirq → event channel / guest vector). Cost is O(vectors), not O(interrupts).
+import type { HostState } from '../core/state';
+import { emit, w, type Tx } from '../core/tx';
+import type { LossCounts } from '../core/events';
+import * as R from '../pci/constants';
+import { deviceModel } from '../pci/catalog';
+import { rawRead } from '../pci/config';
+import type { IrqRow } from './types';
+import {
+  IRQ_CARRY,
+  IRQ_DELIVERED,
+  IRQ_DISABLED,
+  IRQ_MASKED,
+  IRQ_RAISED,
+  IRQ_STRIDE,
+  IRQ_UNBOUND,
+  IRQ_UNMAPPED,
+} from './types';
+
+export type Fate = 'delivered' | keyof LossCounts;
+
+const FATE_SLOT: Record<Fate, number> = {
+  delivered: IRQ_DELIVERED,
+  masked: IRQ_MASKED,
+  disabled: IRQ_DISABLED,
+  unmapped: IRQ_UNMAPPED,
+  unbound: IRQ_UNBOUND,
+};
+
+/** Where an interrupt raised now by `bdf`'s MSI-X `entry` ends up, from `domid`'s point of view. */
+export function vectorFate(s: HostState, domid: number, bdf: string, entry: number): Fate {
+  const fn = s.hw.fns[bdf];
+  if (!fn) return 'disabled';
+  const x = deviceModel(fn.model).msix;
+  if (!x || entry >= x.entries) return 'disabled';
+  if (!(rawRead(fn.cfg, R.PCI_COMMAND, 2) & R.PCI_COMMAND_MASTER)) return 'disabled';
+  const ctrl = rawRead(fn.cfg, x.offset + R.PCI_MSIX_FLAGS, 2);
+  if (!(ctrl & R.PCI_MSIX_FLAGS_ENABLE)) return 'disabled';
+  if (ctrl & R.PCI_MSIX_FLAGS_MASKALL) return 'masked';
+  const base = entry * 4;
+  if (fn.table[base + 3] & R.PCI_MSIX_ENTRY_CTRL_MASKBIT) return 'masked';
+  const addr = fn.table[base];
+  if ((addr & 0xfff00000) >>> 0 !== R.MSI_ADDR_BASE_LO) return 'unmapped';
+  const cpu = (addr >>> R.MSI_ADDR_DEST_ID_SHIFT) & 0xff;
+  const vector = fn.table[base + 2] & R.MSI_DATA_VECTOR_MASK;
+  const use = s.xen.vectors[cpu * 256 + vector];
+  if (!use || use.domid !== domid) return 'unmapped';
+  const p = s.xen.domains[domid]?.pirqs[use.pirq];
+  if (!p) return 'unmapped';
+  if (p.evtchn === 0 && p.dpci === null) return 'unbound';
+  return 'delivered';
+}
+
+interface FateMemo {
+  hw: HostState['hw'];
+  xen: HostState['xen'];
+  rows: IrqRow[];
+  fates: number[];
+}
+
+// Pure memoisation: the same hardware, hypervisor and rows objects always give the same fates, and an
+// advance changes none of them, so consecutive 1 ms steps reuse the result.
+let memo: FateMemo | null = null;
+
+function fatesFor(s: HostState): number[] {
+  const rows = s.irq.rows;
+  if (memo && memo.hw === s.hw && memo.xen === s.xen && memo.rows === rows) return memo.fates;
+  const fates = rows.map((r) =>
+    r.live && r.rate > 0 ? FATE_SLOT[vectorFate(s, r.domid, r.bdf, r.entry)] : 0,
+  );
+  memo = { hw: s.hw, xen: s.xen, rows, fates };
+  return fates;
+}
+
+const NS = 1_000_000_000;
+
+/** Advance virtual time by `ns`, accounting every active vector and emitting one `interrupts` event each. */
+export function advanceInterrupts(tx: Tx, ns: number): void {
+  const s = tx.s;
+  const rows = s.irq.rows;
+  let any = false;
+  for (let i = 0; i < rows.length; i++) {
+    if (rows[i].live && rows[i].rate > 0) {
+      any = true;
+      break;
+    }
+  }
+  s.now += ns;
+  if (!any) return;
+  const fates = fatesFor(s);
+  const counts = w(tx, w(tx, s, 'irq'), 'counts');
+  const secs = Math.floor(ns / NS);
+  const rem = ns - secs * NS;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    if (!row.live || row.rate <= 0) continue;
+    const base = i * IRQ_STRIDE;
+    const frac = row.rate * rem + counts[base + IRQ_CARRY];
+    const whole = Math.floor(frac / NS);
+    counts[base + IRQ_CARRY] = frac - whole * NS;
+    const raised = row.rate * secs + whole;
+    const slot = fates[i];
+    counts[base + IRQ_RAISED] += raised;
+    counts[base + slot] += raised;
+    emit(tx, {
+      type: 'interrupts',
+      domain: row.domain,
+      domid: row.domid,
+      bdf: row.bdf,
+      entry: row.entry,
+      pirq: row.pirq,
+      intervalNs: ns,
+      raised,
+      delivered: slot === IRQ_DELIVERED ? raised : 0,
+      lost: {
+        masked: slot === IRQ_MASKED ? raised : 0,
+        disabled: slot === IRQ_DISABLED ? raised : 0,
+        unmapped: slot === IRQ_UNMAPPED ? raised : 0,
+        unbound: slot === IRQ_UNBOUND ? raised : 0,
+      },
+    });
+  }
+}
+
+/** The rates the guests' workloads ask of their devices now (key `domid/bdf#entry`). */
+function desiredRates(s: HostState): Map<string, { row: Omit<IrqRow, 'live'> }> {
+  const out = new Map<string, { row: Omit<IrqRow, 'live'> }>();
+  for (const key of Object.keys(s.guests)) {
+    const g = s.guests[key];
+    const add = (bdf: string, entry: number, rate: number, pirq: number | null): void => {
+      const k = `${g.domid}/${bdf}#${entry}`;
+      const cur = out.get(k);
+      out.set(k, {
+        row: {
+          domain: g.domain,
+          domid: g.domid,
+          bdf,
+          entry,
+          pirq,
+          rate: (cur?.row.rate ?? 0) + rate,
+        },
+      });
+    };
+    for (const ifname of Object.keys(g.netdevs)) {
+      const nd = g.netdevs[ifname];
+      const a = g.igbvf[nd.dev];
+      if (!nd.up || !a || !a.running || !a.msixEntries) continue;
+      const hostBdf = g.pci[nd.dev].hostBdf;
+      const pf = s.hw.fns[hostBdf]?.physfn;
+      // The VF's link follows its PF: no PF driver, no link.
+      if (pf && s.dom0.pci[pf]?.driver !== 'igb') continue;
+      const pingRate = g.workloads.ping[ifname] ?? 0;
+      const pirqOf = (entry: number): number | null =>
+        g.kind === 'pv' ? (a.msixEntries?.find((e) => e.entry === entry)?.vector ?? null) : null;
+      if (pingRate > 0) {
+        add(hostBdf, 0, pingRate, pirqOf(0)); // tx completion
+        add(hostBdf, 1, pingRate, pirqOf(1)); // rx (echo reply)
+      }
+      for (const wk of Object.keys(g.workloads.irq)) {
+        const [bdf, e] = wk.split('#');
+        if (bdf !== hostBdf) continue;
+        add(hostBdf, Number(e), g.workloads.irq[wk], pirqOf(Number(e)));
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Re-derive the rows from the guests' state after a command: rows of live guests get their current rate and
+ * pirq; rows of dead boots stop (live=false) but keep their counters until the domain boots again.
+ */
+export function refreshIrqRows(tx: Tx): void {
+  const s = tx.s;
+  const want = desiredRates(s);
+  const rows = s.irq.rows;
+  let changed = false;
+  const next: IrqRow[] = [];
+  const seen = new Set<string>();
+  for (const r of rows) {
+    const k = `${r.domid}/${r.bdf}#${r.entry}`;
+    const d = want.get(k);
+    const live = s.guests[r.domid] !== undefined;
+    const rate = d ? d.row.rate : 0;
+    const pirq = d ? d.row.pirq : r.pirq;
+    if (live !== r.live || rate !== r.rate || pirq !== r.pirq) {
+      changed = true;
+      next.push({ ...r, live, rate, pirq });
+    } else next.push(r);
+    seen.add(k);
+  }
+  const added: IrqRow[] = [];
+  for (const [k, d] of want)
+    if (!seen.has(k) && d.row.rate > 0) added.push({ ...d.row, live: true });
+  if (!changed && added.length === 0) return;
+  const irq = w(tx, s, 'irq');
+  irq.rows = next.concat(added);
+  if (added.length) {
+    const counts = w(tx, irq, 'counts');
+    for (let i = 0; i < added.length * IRQ_STRIDE; i++) counts.push(0);
+  }
+}
+
+/** Drop the rows (and counters) of a domain's earlier boots, when it boots again or is undefined. */
+export function dropIrqRows(tx: Tx, domain: string): void {
+  const rows = tx.s.irq.rows;
+  if (!rows.some((r) => r.domain === domain)) return;
+  const counts = tx.s.irq.counts;
+  const keepRows: IrqRow[] = [];
+  const keepCounts: number[] = [];
+  rows.forEach((r, i) => {
+    if (r.domain === domain) return;
+    keepRows.push(r);
+    for (let j = 0; j < IRQ_STRIDE; j++) keepCounts.push(counts[i * IRQ_STRIDE + j]);
+  });
+  const irq = w(tx, tx.s, 'irq');
+  irq.rows = keepRows;
+  irq.counts = keepCounts;
+}

@@ -1,0 +1,36 @@
+// xen/common/domain.c: domain creation, shutdown and destruction as the hypervisor sees them.
+import { w, type Tx } from '../core/tx';
+import { evtchnDestroy } from './event_channel';
+import { freeDomainPirqs, newXenDomain, wXenDomain } from './irq';
+import { deassignDevice } from './pci';
+import type { XenDomainKind, XenShutdownReason } from './types';
+
+/** XEN_DOMCTL_createdomain: the next domid (xend never reuses one while the host runs). */
+export function domainCreate(tx: Tx, name: string, kind: XenDomainKind): number {
+  const xen = w(tx, tx.s, 'xen');
+  const domid = xen.nextDomid++;
+  w(tx, xen, 'domains')[domid] = newXenDomain(tx, domid, name, kind);
+  return domid;
+}
+
+/** SCHEDOP_shutdown / domain_crash: the domain stops running; the toolstack decides what follows. */
+export function domainShutdown(tx: Tx, domid: number, reason: XenShutdownReason): void {
+  if (!tx.s.xen.domains[domid]) return;
+  const d = wXenDomain(tx, domid);
+  d.state = 'shutdown';
+  d.shutdownReason = reason;
+}
+
+/**
+ * domain_kill() to domain destruction: close every event channel (unbinding pirqs), free_domain_pirqs(),
+ * return assigned devices to dom0, drop the domain. Backends in dom0 are torn down afterwards by the toolstack.
+ */
+export function domainKill(tx: Tx, domid: number): void {
+  if (!tx.s.xen.domains[domid]) return;
+  evtchnDestroy(tx, domid);
+  freeDomainPirqs(tx, domid);
+  for (const bdf of Object.keys(tx.s.xen.pdevs).sort()) {
+    if (tx.s.xen.pdevs[bdf].domid === domid) deassignDevice(tx, domid, bdf);
+  }
+  delete w(tx, w(tx, tx.s, 'xen'), 'domains')[domid];
+}

@@ -1,0 +1,259 @@
+// xen/arch/x86/irq.c (+ msi.c): per-domain pirq tables, vector allocation and MSI-X programming (spec §4.1, R17).
+import type { HostState } from '../core/state';
+import { emit, own, w, type Tx } from '../core/tx';
+import { findCapRaw } from '../pci/config';
+import * as R from '../pci/constants';
+import { hwCfgRead, hwCfgWrite, mmioWrite32 } from '../pci/hw';
+import { xenDprintk, xenVersion } from './console';
+import { EINVAL, ENODEV, ENOSPC, ESRCH } from './errno';
+import type { XenDomain, XenPirq } from './types';
+
+export const FIRST_DYNAMIC_VECTOR = 0x30;
+export const LAST_DYNAMIC_VECTOR = 0xef;
+
+export function xenDomain(s: HostState, domid: number): XenDomain | undefined {
+  return s.xen.domains[domid];
+}
+
+export function wXenDomain(tx: Tx, domid: number): XenDomain {
+  return w(tx, w(tx, w(tx, tx.s, 'xen'), 'domains'), String(domid));
+}
+
+function wPirqs(tx: Tx, domid: number): Record<string, XenPirq> {
+  return w(tx, wXenDomain(tx, domid), 'pirqs');
+}
+
+/**
+ * get_free_pirq(d, MAP_PIRQ_TYPE_MSI): the highest free pirq, scanning down from nr_pirqs-1 and stopping above
+ * the GSI range — so a domain's first MSI pirqs are 255, 254, 253 on Xen 3.x. -ENOSPC when exhausted.
+ */
+export function getFreePirq(s: HostState, domid: number): number {
+  const d = s.xen.domains[domid];
+  const floor = xenVersion(s).msiPirqFloor;
+  for (let p = d.nrPirqs - 1; p > floor; p--) {
+    if (!d.pirqs[p]) return p;
+  }
+  return -ENOSPC;
+}
+
+/** assign_irq_vector(AUTO_ASSIGN): lowest free vector (global on 3.x, per CPU on 4.x). */
+export function assignIrqVector(s: HostState): { cpu: number; vector: number } | null {
+  const cpus = xenVersion(s).vectorScope === 'global' ? 1 : Math.max(1, s.hw.cpus);
+  for (let cpu = 0; cpu < cpus; cpu++) {
+    for (let v = FIRST_DYNAMIC_VECTOR; v <= LAST_DYNAMIC_VECTOR; v++) {
+      if (!s.xen.vectors[cpu * 256 + v]) return { cpu, vector: v };
+    }
+  }
+  return null;
+}
+
+/** msi_compose_msg(): physical destination mode, fixed delivery, edge, assert. */
+export function composeMsiMsg(
+  cpu: number,
+  vector: number,
+): { addrLo: number; addrHi: number; data: number } {
+  return {
+    addrLo: (R.MSI_ADDR_BASE_LO | (cpu << R.MSI_ADDR_DEST_ID_SHIFT)) >>> 0,
+    addrHi: 0,
+    data: R.MSI_DATA_LEVEL_ASSERT | R.MSI_DATA_TRIGGER_EDGE | vector,
+  };
+}
+
+/** Address of an MSI-X entry as Xen computes it: table_base from dom0 plus the Table Offset it reads itself. */
+function entryAddress(s: HostState, bdf: string, tableBase: number, entry: number): number | null {
+  const fn = s.hw.fns[bdf];
+  if (!fn) return null;
+  const pos = findCapRaw(fn.cfg, R.PCI_CAP_ID_MSIX);
+  if (!pos) return null;
+  const reg = fn.cfg[(pos + R.PCI_MSIX_TABLE) >> 2] >>> 0;
+  return tableBase + (reg & ~R.PCI_MSIX_FLAGS_BIRMASK) + entry * R.PCI_MSIX_ENTRY_SIZE;
+}
+
+/** Mask or unmask the vector at the device: MSI-X entry Mask bit through MMIO, or the MSI Mask Bits register. */
+export function msixSetMask(tx: Tx, p: XenPirq, masked: boolean): void {
+  if (p.kind === 'msi') {
+    const fn = tx.s.hw.fns[p.bdf];
+    const pos = fn ? findCapRaw(fn.cfg, R.PCI_CAP_ID_MSI) : 0;
+    if (!pos) return;
+    const flags = hwCfgRead(tx.s, p.bdf, pos + R.PCI_MSI_FLAGS, 2);
+    if (!(flags & R.PCI_MSI_FLAGS_MASKBIT)) return;
+    const maskOff = pos + (flags & R.PCI_MSI_FLAGS_64BIT ? R.PCI_MSI_MASK_64 : 12);
+    hwCfgWrite(tx, p.bdf, maskOff, 4, masked ? 1 : 0);
+    return;
+  }
+  const at = entryAddress(tx.s, p.bdf, p.tableBase, p.entry);
+  if (at === null) return;
+  mmioWrite32(tx, at + R.PCI_MSIX_ENTRY_VECTOR_CTRL, masked ? R.PCI_MSIX_ENTRY_CTRL_MASKBIT : 0);
+}
+
+/**
+ * map_domain_pirq() for MSI-X: refuse a pirq or vector already mapped elsewhere, program the device's table
+ * entry (message for `vector`, left masked until a guest binds it), record the mapping.
+ */
+export function mapDomainPirq(
+  tx: Tx,
+  domid: number,
+  pirq: number,
+  vec: { cpu: number; vector: number },
+  msi: { bdf: string; entry: number; tableBase: number },
+): number {
+  const d = tx.s.xen.domains[domid];
+  if (!d) return -ESRCH;
+  if (pirq < 0 || pirq >= d.nrPirqs) {
+    xenDprintk(tx, 'mapInvalid', `dom${domid}: invalid pirq ${pirq} or vector ${vec.vector}`);
+    return -EINVAL;
+  }
+  const old = d.pirqs[pirq];
+  const vkey = vec.cpu * 256 + vec.vector;
+  const oldUse = tx.s.xen.vectors[vkey];
+  if (
+    (old && old.vector !== vec.vector) ||
+    (oldUse && (oldUse.domid !== domid || oldUse.pirq !== pirq))
+  ) {
+    xenDprintk(
+      tx,
+      'mapAlreadyMapped',
+      `dom${domid}: pirq ${pirq} or vector ${vec.vector} already mapped`,
+    );
+    return -EINVAL;
+  }
+  const msg = composeMsiMsg(vec.cpu, vec.vector);
+  const kind = msi.tableBase ? 'msix' : 'msi';
+  if (kind === 'msix') {
+    // __pci_enable_msix() → msix_capability_init(): program the entry, leave it masked.
+    const at = entryAddress(tx.s, msi.bdf, msi.tableBase, msi.entry);
+    if (at === null) return -ENODEV;
+    mmioWrite32(tx, at + R.PCI_MSIX_ENTRY_VECTOR_CTRL, R.PCI_MSIX_ENTRY_CTRL_MASKBIT);
+    mmioWrite32(tx, at + R.PCI_MSIX_ENTRY_LOWER_ADDR, msg.addrLo);
+    mmioWrite32(tx, at + R.PCI_MSIX_ENTRY_UPPER_ADDR, msg.addrHi);
+    mmioWrite32(tx, at + R.PCI_MSIX_ENTRY_DATA, msg.data);
+  } else {
+    // __pci_enable_msi() → msi_capability_init(): address/data into the capability registers.
+    const fn = tx.s.hw.fns[msi.bdf];
+    const pos = fn ? findCapRaw(fn.cfg, R.PCI_CAP_ID_MSI) : 0;
+    if (!pos) return -ENODEV;
+    const flags = hwCfgRead(tx.s, msi.bdf, pos + R.PCI_MSI_FLAGS, 2);
+    hwCfgWrite(tx, msi.bdf, pos + R.PCI_MSI_ADDRESS_LO, 4, msg.addrLo);
+    if (flags & R.PCI_MSI_FLAGS_64BIT) {
+      hwCfgWrite(tx, msi.bdf, pos + R.PCI_MSI_ADDRESS_HI, 4, msg.addrHi);
+      hwCfgWrite(tx, msi.bdf, pos + R.PCI_MSI_DATA_64, 2, msg.data);
+    } else {
+      hwCfgWrite(tx, msi.bdf, pos + R.PCI_MSI_DATA_32, 2, msg.data);
+    }
+  }
+  const rec: XenPirq = {
+    kind,
+    pirq,
+    vector: vec.vector,
+    cpu: vec.cpu,
+    bdf: msi.bdf,
+    entry: msi.entry,
+    tableBase: msi.tableBase,
+    evtchn: 0,
+    dpci: null,
+  };
+  wPirqs(tx, domid)[pirq] = rec;
+  w(tx, w(tx, tx.s, 'xen'), 'vectors')[vkey] = { domid, pirq, bdf: msi.bdf, entry: msi.entry };
+  emit(tx, {
+    type: 'msi.vector',
+    bdf: msi.bdf,
+    action: 'xen.map',
+    domid,
+    pirq,
+    entry: msi.entry,
+    vector: vec.vector,
+    rc: 0,
+  });
+  return 0;
+}
+
+/**
+ * unmap_domain_pirq(): "dom%d: pirq %d not mapped" → -EINVAL; a still-bound pirq is force-unbound; the MSI-X
+ * entry is masked (__pci_disable_msix) and the vector freed. The pirq is immediately reusable.
+ */
+export function unmapDomainPirq(tx: Tx, domid: number, pirq: number): number {
+  const d = tx.s.xen.domains[domid];
+  if (!d) return -ESRCH;
+  if (pirq < 0 || pirq >= d.nrPirqs) return -EINVAL;
+  const p = d.pirqs[pirq];
+  if (!p) {
+    xenDprintk(tx, 'unmapNotMapped', `dom${domid}: pirq ${pirq} not mapped`);
+    return -EINVAL;
+  }
+  if (p.evtchn !== 0 || p.dpci !== null) {
+    xenDprintk(tx, 'unmapForcingUnbind', `dom${domid}: forcing unbind of pirq ${pirq}`);
+  }
+  msixSetMask(tx, p, true);
+  delete wPirqs(tx, domid)[pirq];
+  delete w(tx, w(tx, tx.s, 'xen'), 'vectors')[p.cpu * 256 + p.vector];
+  emit(tx, {
+    type: 'msi.vector',
+    bdf: p.bdf,
+    action: 'xen.unmap',
+    domid,
+    pirq,
+    entry: p.entry,
+    vector: p.vector,
+    rc: 0,
+  });
+  return 0;
+}
+
+/** free_domain_pirqs(): on domain destruction, unmap every pirq still mapped. */
+export function freeDomainPirqs(tx: Tx, domid: number): void {
+  const d = tx.s.xen.domains[domid];
+  if (!d) return;
+  const pirqs = Object.keys(d.pirqs)
+    .map(Number)
+    .sort((a, b) => b - a);
+  for (const p of pirqs) unmapDomainPirq(tx, domid, p);
+}
+
+/** pirq_guest_bind(): attach the guest's handler; the MSI-X entry is unmasked (startup). -EINVAL if unmapped. */
+export function pirqGuestBind(tx: Tx, domid: number, pirq: number, evtchn: number): number {
+  const d = tx.s.xen.domains[domid];
+  const p = d?.pirqs[pirq];
+  if (!p) return -EINVAL;
+  const rec = w(tx, wPirqs(tx, domid), String(pirq));
+  rec.evtchn = evtchn;
+  msixSetMask(tx, rec, false);
+  return 0;
+}
+
+/** pirq_guest_unbind(): detach; the entry is masked (shutdown) when the last handler goes. */
+export function pirqGuestUnbind(tx: Tx, domid: number, pirq: number): void {
+  const p = tx.s.xen.domains[domid]?.pirqs[pirq];
+  if (!p) return;
+  const rec = w(tx, wPirqs(tx, domid), String(pirq));
+  rec.evtchn = 0;
+  if (rec.dpci === null) msixSetMask(tx, rec, true);
+}
+
+/** XEN_DOMCTL_bind_pt_irq (HVM passthrough MSI): deliver pirq as guest vector `gvec`, unmasked. */
+export function ptIrqBindMsi(tx: Tx, domid: number, pirq: number, gvec: number): number {
+  const p = tx.s.xen.domains[domid]?.pirqs[pirq];
+  if (!p) return -EINVAL;
+  const rec = w(tx, wPirqs(tx, domid), String(pirq));
+  rec.dpci = gvec;
+  msixSetMask(tx, rec, false);
+  return 0;
+}
+
+export function newXenDomain(
+  tx: Tx,
+  domid: number,
+  name: string,
+  kind: XenDomain['kind'],
+): XenDomain {
+  const v = xenVersion(tx.s);
+  return own(tx, {
+    domid,
+    name,
+    kind,
+    state: 'running',
+    shutdownReason: null,
+    nrPirqs: v.nrPirqs(kind === 'dom0' ? 'dom0' : 'domU', tx.s.xen.extraGuestIrqs),
+    pirqs: own(tx, {}),
+    nextPort: 1,
+  });
+}

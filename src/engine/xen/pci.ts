@@ -1,0 +1,66 @@
+// xen/drivers/passthrough/pci.c (+ iommu.c): the hypervisor's PCI device list and device ownership.
+import type { HostState } from '../core/state';
+import { emit, w, type Tx } from '../core/tx';
+import { hex } from '../core/format';
+import { xenPrintk } from './console';
+import { EBUSY, ENODEV } from './errno';
+
+/**
+ * Boot scan (scan_pci_devices): every function present now is recorded, owned by dom0, silently.
+ * VFs do not exist yet (their Vendor ID reads 0xffff anyway), so dom0 reports them later.
+ */
+export function scanPciDevices(tx: Tx): void {
+  const pdevs = w(tx, w(tx, tx.s, 'xen'), 'pdevs');
+  for (const bdf of Object.keys(tx.s.hw.fns).sort()) {
+    const fn = tx.s.hw.fns[bdf];
+    if ((fn.cfg[0] & 0xffff) === 0xffff) continue;
+    pdevs[bdf] = { bdf, domid: 0 };
+  }
+}
+
+/** pci_add_device() (PHYSDEVOP_manage_pci_add): alloc_pdev returns an existing record unchanged. */
+export function pciAddDevice(tx: Tx, bdf: string, bus: number, devfn: number): number {
+  const pdevs = w(tx, w(tx, tx.s, 'xen'), 'pdevs');
+  if (!pdevs[bdf]) pdevs[bdf] = { bdf, domid: 0 };
+  // Xen 3.x form (seed 001 c.45): "(XEN) PCI add device 01:10.0"
+  xenPrintk(tx, `PCI add device ${hex(bus, 2)}:${hex(devfn >> 3, 2)}.${devfn & 7}`);
+  return 0;
+}
+
+export function pciRemoveDevice(tx: Tx, bdf: string, bus: number, devfn: number): number {
+  if (!tx.s.xen.pdevs[bdf]) return -ENODEV;
+  delete w(tx, w(tx, tx.s, 'xen'), 'pdevs')[bdf];
+  xenPrintk(tx, `PCI remove device ${hex(bus, 2)}:${hex(devfn >> 3, 2)}.${devfn & 7}`);
+  return 0;
+}
+
+export function pdevOwner(s: HostState, bdf: string): number | null {
+  const p = s.xen.pdevs[bdf];
+  return p ? p.domid : null;
+}
+
+/** assign_device() (XEN_DOMCTL_assign_device): move IOMMU ownership from dom0 to a guest. */
+export function assignDevice(tx: Tx, domid: number, bdf: string): number {
+  const p = tx.s.xen.pdevs[bdf];
+  if (!p) return -ENODEV;
+  if (p.domid !== 0 && p.domid !== domid) return -EBUSY;
+  const rec = w(tx, w(tx, w(tx, tx.s, 'xen'), 'pdevs'), bdf);
+  rec.domid = domid;
+  return 0;
+}
+
+/** deassign_device(): back to dom0. */
+export function deassignDevice(tx: Tx, domid: number, bdf: string): void {
+  const p = tx.s.xen.pdevs[bdf];
+  if (!p || p.domid !== domid) return;
+  const rec = w(tx, w(tx, w(tx, tx.s, 'xen'), 'pdevs'), bdf);
+  rec.domid = 0;
+  emit(tx, {
+    type: 'device.assignment',
+    bdf,
+    action: 'deassigned',
+    driver: null,
+    domid,
+    domain: null,
+  });
+}
