@@ -428,7 +428,15 @@ export function parseXlConfig(text: string): XlConfig {
     hostdevs: [],
   };
 
+  // xm's HVM configs name the firmware as the kernel (kernel = "/usr/lib/xen/boot/hvmloader"); that is
+  // no guest kernel, so it stays in `extra` (xl 4.x warned and ignored "kernel" for HVM guests).
+  const kernelValue = settings.get('kernel')?.value;
+  const hvmloader =
+    config.type === 'hvm' &&
+    kernelValue?.kind === 'atom' &&
+    /(^|\/)hvmloader$/.test(kernelValue.value);
   for (const key of ['kernel', 'ramdisk'] as const) {
+    if (key === 'kernel' && hvmloader) continue;
     const s = string(key);
     if (s) {
       check(s.at, checkAbsolutePath(key, s.value));
