@@ -50,7 +50,10 @@ export function igbvfProbe(tx: Tx, k: KRef, dev: string): number {
   const kern = wKernel(tx, k);
   w(tx, kern, 'igbvf')[dev] = own(tx, { dev, netdev: '', msixEntries: null, running: false });
   igbvfSetInterruptCapability(tx, k, dev);
-  const name = `eth${kern.nextNetdev++}`;
+  // register_netdev("eth%d"): the lowest free index (below nextNetdev: netfront's vif or the PFs' own NICs).
+  let n = kern.nextNetdev;
+  while (kern.netdevs[`eth${n}`]) n++;
+  const name = `eth${n}`;
   wAdapter(tx, k, dev).netdev = name;
   w(tx, kern, 'netdevs')[name] = own(tx, {
     name,
