@@ -1,10 +1,12 @@
 import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { ConsoleModule } from './console/console.module';
 import { EventsModule } from './events/events.module';
 import { AppGraphqlModule } from './graphql/graphql.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { HealthModule } from './health/health.module';
+import { HostsModule } from './hosts/hosts.module';
 import { APP_CONFIG, AppConfig } from './infra/config/config';
 import { DatabaseModule } from './infra/database/database.module';
 import { ProblemFilter } from './infra/errors/problem.filter';
@@ -39,6 +41,8 @@ export class AppModule {
         AppGraphqlModule,
         EventsModule,
         WebhooksModule,
+        ConsoleModule,
+        HostsModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

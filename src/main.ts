@@ -6,6 +6,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import './infra/errors/engine-errors';
 import { AppConfig, ConfigError, loadConfig } from './infra/config/config';
 import { EmbeddedDatabase } from './infra/database/embedded-postgres';
 import { applyMigrations } from './infra/database/migrations';

@@ -13,7 +13,8 @@ export const SCHEMA_PATH = (): string => join(packageRoot(), 'src', 'schema.grap
 
 /** The sorted SDL of the application's GraphQL schema. Connects to no database (Prisma is lazy). */
 export async function buildSchemaSdl(): Promise<string> {
-  const config = loadConfig({ LOG_LEVEL: 'silent' });
+  const base = loadConfig({ LOG_LEVEL: 'silent', PTLAB_WEBHOOK_WORKER: 'off' });
+  const config = { ...base, hosts: { ...base.hosts, restoreOnBoot: false, tickMs: 0 } };
   const app = await NestFactory.create(
     AppModule.forRoot({ config, databaseUrl: 'postgresql://schema-only@127.0.0.1:1/none' }),
     new FastifyAdapter(),

@@ -21,6 +21,17 @@ export interface AppConfig {
   events: EventsConfig;
   /** Webhook delivery (src/webhooks). */
   webhooks: WebhooksConfig;
+  /** The live emulated hosts (src/hosts). */
+  hosts: HostsConfig;
+}
+
+export interface HostsConfig {
+  /** How often running host clocks advance to the wall clock (ms); 0 = only when a command arrives. */
+  tickMs: number;
+  /** A snapshot of a host's engine state every this many journal entries. */
+  snapshotEvery: number;
+  /** Rebuild the hosts from the database at start-up (false only for tools that build the schema). */
+  restoreOnBoot: boolean;
 }
 
 export interface EventsConfig {
@@ -204,6 +215,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       concurrency: intVar(env, 'PTLAB_WEBHOOK_CONCURRENCY', 8, 1, 256),
       worker: enumVar(env, 'PTLAB_WEBHOOK_WORKER', ['on', 'off'] as const, 'on') === 'on',
     },
+    hosts: {
+      tickMs: intVar(env, 'PTLAB_TICK_MS', 100, 0, 60000),
+      snapshotEvery: intVar(env, 'PTLAB_SNAPSHOT_EVERY', 500, 1, 1_000_000),
+      restoreOnBoot: true,
+    },
   };
 }
 
@@ -212,6 +228,16 @@ export const APP_CONFIG = Symbol('APP_CONFIG');
 /** The documented variables (README, `ptlab serve --help`). */
 export const CONFIG_VARIABLES: { name: string; default: string; description: string }[] = [
   { name: 'PORT', default: '8080', description: 'HTTP port (0 = any free port)' },
+  {
+    name: 'PTLAB_TICK_MS',
+    default: '100',
+    description: 'how often running host clocks advance (ms; 0 = only on commands)',
+  },
+  {
+    name: 'PTLAB_SNAPSHOT_EVERY',
+    default: '500',
+    description: 'snapshot a host every N journal entries',
+  },
   { name: 'HOST', default: '127.0.0.1', description: 'address to listen on' },
   {
     name: 'DATABASE_URL',
