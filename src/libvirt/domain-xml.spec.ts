@@ -434,6 +434,20 @@ describe('emitDomainXml: as virsh dumpxml prints it', () => {
 });
 
 describe('emitDomainXml → parseDomainXml round trip', () => {
+  it('keeps CR, LF and tab in the kernel command line (a raw CR would come back as LF)', () => {
+    const config: DomainConfigInput = {
+      name: 'a',
+      type: 'pv',
+      memoryMiB: 64,
+      vcpus: 1,
+      hostdevs: [],
+      cmdline: 'a\r\nb\tc\rd',
+    };
+    const xml = emitDomainXml({ config });
+    expect(xml).toContain('<cmdline>a&#13;\nb\tc&#13;d</cmdline>');
+    expect(parseDomainXml(xml).config.cmdline).toBe('a\r\nb\tc\rd');
+  });
+
   const lifecycle = fc.constantFrom<LifecycleAction>(...LIFECYCLE_ACTIONS);
   const bdf = fc
     .tuple(

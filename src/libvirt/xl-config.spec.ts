@@ -24,6 +24,12 @@ describe('parseXlConfig: xl.cfg(5) syntax', () => {
     });
   });
 
+  it('a # inside a string is not a comment', () => {
+    expect(parseXlConfig('name = "a" # b\nextra = "console=hvc0 # x"\n').config.cmdline).toBe(
+      'console=hvc0 # x',
+    );
+  });
+
   it('reads numbers in decimal, 0x hex and 0 octal, as strtol(…, 0) does', () => {
     expect(parseXlConfig('name="a"\nmemory = 0x200\n').config.memoryMiB).toBe(512);
     expect(parseXlConfig('name="a"\nmemory = 01000\n').config.memoryMiB).toBe(512);
