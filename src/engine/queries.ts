@@ -58,6 +58,8 @@ export interface DeviceInfo {
   vendor: string;
   device: string;
   classCode: string;
+  /** Revision ID, 2 hex digits (lspci's `(rev 01)`). */
+  revision: string;
   name: string;
   /** The dom0 driver bound (igb, igbvf, pciback, …), null if none. */
   driver: string | null;
@@ -78,6 +80,8 @@ export interface DeviceInfo {
   assignedTo: { domain: string; domid: number } | null;
   msix: { entries: number; enabled: boolean; maskAll: boolean } | null;
   parentBridge: string | null;
+  /** A bridge's (type 1 header) bus numbers, as lspci -tv draws them (`-[01-02]-`); null otherwise. */
+  bridgeBuses: { primary: number; secondary: number; subordinate: number } | null;
 }
 
 function capabilitiesOf(s: HostState, bdf: string): string[] {
@@ -133,6 +137,7 @@ function deviceInfo(s: HostState, bdf: string, groups: Map<string, number>): Dev
     vendor: hex(d.vendor, 4),
     device: hex(d.device, 4),
     classCode: hex(d.classCode, 6),
+    revision: hex(rawRead(fn.cfg, R.PCI_REVISION_ID, 1), 2),
     name: m.name,
     driver: d.driver,
     capabilities: capabilitiesOf(s, bdf),
@@ -161,6 +166,14 @@ function deviceInfo(s: HostState, bdf: string, groups: Map<string, number>): Dev
         }
       : null,
     parentBridge: up ? up.bdf : null,
+    bridgeBuses:
+      m.headerType === 1
+        ? {
+            primary: rawRead(fn.cfg, R.PCI_PRIMARY_BUS, 1),
+            secondary: rawRead(fn.cfg, R.PCI_SECONDARY_BUS, 1),
+            subordinate: rawRead(fn.cfg, R.PCI_SUBORDINATE_BUS, 1),
+          }
+        : null,
   };
 }
 

@@ -125,6 +125,7 @@ export function pcibackPermissive(tx: Tx, bdfIn: string): void {
 /** virsh nodedev-detach: unbind the host driver, load pciback if needed, new_slot + bind. */
 export function nodedevDetach(tx: Tx, bdfIn: string): void {
   const bdf = hostDevice(tx, bdfIn);
+  refuseIfAssigned(tx, bdf); // virPCIDeviceListAdd: "is in use by driver xenlight, domain ..."
   const d = tx.s.dom0.pci[bdf];
   if (d.driver === 'pciback') return;
   if (d.driver !== null) deviceReleaseDriver(tx, 'dom0', bdf);
