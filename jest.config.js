@@ -53,5 +53,14 @@ module.exports = {
       globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
       testTimeout: 60000,
     },
+    {
+      // Real headless Chromium (Debian's /usr/bin/chromium) driven by playwright-core.
+      ...common,
+      displayName: 'browser',
+      roots: ['<rootDir>/test/browser'],
+      testMatch: ['**/*.browser-spec.ts'],
+      globalSetup: '<rootDir>/test/e2e/global-setup.ts',
+      globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
+    },
   ],
 };

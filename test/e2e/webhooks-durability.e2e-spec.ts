@@ -49,15 +49,13 @@ describe('webhook deliveries survive a SIGKILL of the server', () => {
         body: JSON.stringify({ url: rx.url('/durable'), events: ['domain.lifecycle'] }),
       });
       ({ id: webhookId, secret } = (await res.json()) as { id: string; secret: string });
-      await writer.app
-        .get(EventsService)
-        .record([
-          {
-            host: 'lab',
-            type: 'domain.lifecycle',
-            data: { domain: 'rhel56-64bit-pv', state: 'shutoff' },
-          },
-        ]);
+      await writer.app.get(EventsService).record([
+        {
+          host: 'lab',
+          type: 'domain.lifecycle',
+          data: { domain: 'rhel56-64bit-pv', state: 'shutoff' },
+        },
+      ]);
     } finally {
       await writer.close();
     }
