@@ -7,6 +7,7 @@ import { AppGraphqlModule } from './graphql/graphql.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { HealthModule } from './health/health.module';
 import { HostsModule } from './hosts/hosts.module';
+import { DomainsModule } from './domains/domains.module';
 import { APP_CONFIG, AppConfig } from './infra/config/config';
 import { DatabaseModule } from './infra/database/database.module';
 import { ProblemFilter } from './infra/errors/problem.filter';
@@ -43,6 +44,7 @@ export class AppModule {
         WebhooksModule,
         ConsoleModule,
         HostsModule,
+        DomainsModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

@@ -49,6 +49,8 @@ export interface Mutation<T> {
   changes?: ConfigChange[];
   /** Computed from the state after the commands. */
   result?: (state: HostState) => T;
+  /** Runs once the commands are journaled, before the next command of the host. */
+  onCommit?: (state: HostState) => void;
 }
 
 const MS = 1_000_000;
@@ -236,19 +238,22 @@ export class HostRuntimeService implements OnApplicationBootstrap, OnApplication
         commands.push(c);
       }
       await this.commit(s, state, commands, m.changes ?? []);
+      m.onCommit?.(state);
       await this.publish(events);
       return m.result ? m.result(state) : (undefined as T);
     });
   }
 
   /** Pauses or resumes the host's virtual clock, or changes its speed (journaled as a config change). */
-  async setClock(name: string, running: boolean, speed: number): Promise<HostClock> {
+  async setClock(name: string, running: boolean, speed: number, advanceNs = 0): Promise<HostClock> {
     const s = this.slot(name);
     await this.mutate(name, () => ({
-      commands: [],
+      commands: advanceNs > 0 ? [{ type: 'advance', ns: advanceNs }] : [],
       changes: [{ kind: 'host.update', clockRunning: running, clockSpeed: speed }],
+      onCommit: (state) => {
+        s.clock = { running, speed, anchorWallMs: Date.now(), anchorVirtNs: state.now };
+      },
     }));
-    s.clock = { running, speed, anchorWallMs: Date.now(), anchorVirtNs: s.state.now };
     return { ...s.clock };
   }
 

@@ -129,7 +129,7 @@ export class HostsService {
     }
     if (dto.bootOptions !== undefined) {
       pending.bootOptions = {
-        ...((pending.bootOptions) ?? {}),
+        ...(pending.bootOptions ?? {}),
         ...bootPatch(dto.bootOptions),
       };
     }
@@ -165,7 +165,12 @@ export class HostsService {
 
   async setClock(name: string, dto: HostClockDto): Promise<HostView> {
     await this.rowOf(name);
-    await this.runtime.setClock(name, dto.running, dto.speed ?? this.runtime.clock(name).speed);
+    await this.runtime.setClock(
+      name,
+      dto.running,
+      dto.speed ?? this.runtime.clock(name).speed,
+      dto.advanceNs ?? 0,
+    );
     return this.get(name);
   }
 

@@ -5,6 +5,7 @@ import {
   ArrayMaxSize,
   IsArray,
   IsBoolean,
+  IsInt,
   IsNumber,
   IsOptional,
   IsString,
@@ -150,4 +151,16 @@ export class HostClockDto {
   @Min(0.001)
   @Max(1000)
   speed?: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Step virtual time forward by this many nanoseconds now (journaled), e.g. on a paused clock.',
+  })
+  @ApiPropertyOptional({ example: 1_000_000_000 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1e15)
+  advanceNs?: number;
 }
