@@ -162,6 +162,21 @@ describe('webhooks', () => {
     });
   });
 
+  it('documents the webhook and event endpoints in the OpenAPI document', async () => {
+    const doc = (await (await t.http('/api/docs-json')).json()) as {
+      paths: Record<string, object>;
+    };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/events',
+        '/api/v1/webhooks',
+        '/api/v1/webhooks/{id}',
+        '/api/v1/webhooks/{id}/deliveries',
+        '/api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver',
+      ]),
+    );
+  });
+
   describe('deliveries', () => {
     it('POSTs a signed domain.lifecycle delivery whose signature verifies; other hosts, types and interrupts are not sent', async () => {
       const hook = await create({
