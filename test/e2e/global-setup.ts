@@ -13,6 +13,8 @@ declare global {
 }
 
 export default async function globalSetup(): Promise<void> {
+  // Several jest projects (e2e, browser) name this setup: the first one starts the database.
+  if (globalThis.__PTLAB_TEST_DB__) return;
   const dataDir = mkdtempSync(join(tmpdir(), 'ptlab-e2e-'));
   chmodSync(dataDir, 0o755);
   const port = await freePort();
