@@ -4,7 +4,7 @@ import { EngineError, fail } from './core/errors';
 import type { EngineEvent } from './core/events';
 import { canonicalJson, sha256Hex } from './core/hash';
 import { STATE_SCHEMA, type BootOptions, type HostState } from './core/state';
-import { beginTx, emit, own, w, type Tx } from './core/tx';
+import { beginTx, emit, own, w, type Tx, mGuests } from './core/tx';
 import {
   oneOf,
   optBool,
@@ -102,7 +102,7 @@ export function emptyHostState(name = 'host'): HostState {
     qemu: {},
     domains: {},
     irq: { rows: [], counts: [] },
-    logs: { xen: [], dom0: [], qemu: [], guests: {} },
+    logs: { xen: { chunks: [] }, dom0: { chunks: [] }, qemu: { chunks: [] }, guests: {} },
   };
 }
 
@@ -165,9 +165,9 @@ function bootHost(tx: Tx): void {
   s.guests = own(tx, {});
   s.qemu = own(tx, {});
   const logs = w(tx, s, 'logs');
-  logs.xen = own(tx, []);
-  logs.dom0 = own(tx, []);
-  logs.qemu = own(tx, []);
+  logs.xen = own(tx, { chunks: own(tx, []) });
+  logs.dom0 = own(tx, { chunks: own(tx, []) });
+  logs.qemu = own(tx, { chunks: own(tx, []) });
   s.hostBoots++;
   xenPrintk(tx, `Command line: ${s.boot.xen}`);
   scanPciDevices(tx);
@@ -359,7 +359,7 @@ function dispatch(tx: Tx, c: Command): void {
       if (!kernelOf(tx.s, domid).msixTest[dev])
         fail('invalid-state', `no test vectors enabled on ${dev}`);
       kernelPciDisableMsix(tx, domid, dev);
-      delete w(tx, w(tx, w(tx, tx.s, 'guests'), String(domid)), 'msixTest')[dev];
+      delete w(tx, w(tx, mGuests(tx), String(domid)), 'msixTest')[dev];
       return;
     }
     case 'workload.ping': {
@@ -370,7 +370,7 @@ function dispatch(tx: Tx, c: Command): void {
       if (iface === undefined)
         fail('unknown-device', 'the guest has no passthrough network interface');
       guestNetdev(tx, domid, iface);
-      const ping = w(tx, w(tx, w(tx, w(tx, tx.s, 'guests'), String(domid)), 'workloads'), 'ping');
+      const ping = w(tx, w(tx, w(tx, mGuests(tx), String(domid)), 'workloads'), 'ping');
       if (r === 0) delete ping[iface];
       else ping[iface] = r;
       return;
@@ -384,7 +384,7 @@ function dispatch(tx: Tx, c: Command): void {
       if (!x || entry >= x.entries)
         fail('msix-entry-out-of-range', `${bdf} has no MSI-X entry ${entry}`);
       const r = rate(c);
-      const irq = w(tx, w(tx, w(tx, w(tx, tx.s, 'guests'), String(domid)), 'workloads'), 'irq');
+      const irq = w(tx, w(tx, w(tx, mGuests(tx), String(domid)), 'workloads'), 'irq');
       if (r === 0) delete irq[`${bdf}#${entry}`];
       else irq[`${bdf}#${entry}`] = r;
       return;
@@ -434,8 +434,7 @@ function guestMsixEnable(tx: Tx, c: Extract<Command, { type: 'guest.msix.enable'
   if (problem === 'duplicate') fail('duplicate-entry', 'duplicate MSI-X entry requested');
   const entries = entriesIn.map((entry) => ({ entry, vector: 0 }));
   const rc = kernelPciEnableMsix(tx, domid, dev, entries);
-  if (rc === 0)
-    w(tx, w(tx, w(tx, tx.s, 'guests'), String(domid)), 'msixTest')[dev] = own(tx, entries);
+  if (rc === 0) w(tx, w(tx, mGuests(tx), String(domid)), 'msixTest')[dev] = own(tx, entries);
 }
 
 /**

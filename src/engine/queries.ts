@@ -2,7 +2,7 @@
 import { fail } from './core/errors';
 import type { LogSource, LossCounts } from './core/events';
 import { canonicalBdf, hex } from './core/format';
-import type { BootOptions, HostState, LogLine } from './core/state';
+import type { BootOptions, HostState, LogLine, LogRing } from './core/state';
 import { rawRead } from './pci/config';
 import * as R from './pci/constants';
 import { modelOf, presentVfs, sriovVfOffset, upstreamBridge } from './pci/hw';
@@ -459,13 +459,14 @@ export function logs(
 ): LogLine[] {
   const all: LogLine[] = [];
   const src = filter?.source;
-  if (!src || src === 'xen') all.push(...s.logs.xen);
-  if (!src || src === 'dom0') all.push(...s.logs.dom0);
-  if (!src || src === 'qemu') all.push(...s.logs.qemu);
+  const lines = (r: LogRing): LogLine[] => r.chunks.flat();
+  if (!src || src === 'xen') all.push(...lines(s.logs.xen));
+  if (!src || src === 'dom0') all.push(...lines(s.logs.dom0));
+  if (!src || src === 'qemu') all.push(...lines(s.logs.qemu));
   if (!src || src === 'guest' || src.startsWith('guest:')) {
     for (const name of Object.keys(s.logs.guests)) {
       if (filter?.domain && filter.domain !== name) continue;
-      for (const l of s.logs.guests[name])
+      for (const l of lines(s.logs.guests[name]))
         if (!src || src === 'guest' || l.source === src) all.push(l);
     }
   }

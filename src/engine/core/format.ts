@@ -30,8 +30,19 @@ export function bdfOf(seg: number, bus: number, devfn: number): string {
 const BDF_FULL = /^([0-9a-fA-F]{1,4}):([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2})\.([0-7])$/;
 const BDF_SHORT = /^([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2})\.([0-7])$/;
 
+// Pure memo of parsed addresses (a handful of distinct strings per host).
+const parsed = new Map<string, PciAddress | null>();
+
 /** Parse `SSSS:BB:DD.F` or `BB:DD.F` (domain 0); null if malformed. */
 export function parseBdf(text: string): PciAddress | null {
+  const hit = parsed.get(text);
+  if (hit !== undefined) return hit;
+  const a = parseBdfUncached(text);
+  if (parsed.size < 65536) parsed.set(text, a);
+  return a;
+}
+
+function parseBdfUncached(text: string): PciAddress | null {
   const s = text.trim();
   let m = BDF_FULL.exec(s);
   if (m) {
@@ -57,7 +68,8 @@ export function canonicalBdf(text: unknown): string {
   return bdfOf(a.seg, a.bus, a.devfn);
 }
 
-export function splitBdf(bdf: string): PciAddress {
+/** Parse an address known to be canonical (the result is shared: do not mutate it). */
+export function splitBdf(bdf: string): Readonly<PciAddress> {
   const a = parseBdf(bdf);
   if (!a) throw new Error(`internal: bad bdf ${bdf}`);
   return a;

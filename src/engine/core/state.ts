@@ -30,16 +30,22 @@ export interface LogLine {
   text: string;
 }
 
-/** Console ring buffers (xm dmesg, dmesg, per-domain console logs), bounded. */
-export interface LogRings {
-  xen: LogLine[];
-  dom0: LogLine[];
-  qemu: LogLine[];
-  /** By domain name (like /var/log/xen/console/guest-<name>.log): every boot's lines. */
-  guests: Record<string, LogLine[]>;
+/** A bounded console ring, in chunks so appending copies little (oldest chunk dropped when full). */
+export interface LogRing {
+  chunks: LogLine[][];
 }
 
-export const LOG_RING_LINES = 400;
+/** Console ring buffers (xm dmesg, dmesg, per-domain console logs), bounded. */
+export interface LogRings {
+  xen: LogRing;
+  dom0: LogRing;
+  qemu: LogRing;
+  /** By domain name (like /var/log/xen/console/guest-<name>.log): every boot's lines. */
+  guests: Record<string, LogRing>;
+}
+
+export const LOG_RING_LINES = 512;
+export const LOG_RING_CHUNK = 32;
 
 export interface HostState {
   schema: number;

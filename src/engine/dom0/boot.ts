@@ -1,6 +1,6 @@
 // dom0 boot: kernel command line and modprobe.conf, PCI scan, host drivers (igb creates the VFs, udev then
 // loads igbvf for them), and pciback when the command line asks for it.
-import { w, type Tx } from '../core/tx';
+import { w, type Tx, mDom0 } from '../core/tx';
 import { modelOf } from '../pci/hw';
 import { driverProbeDevice } from './driver-core';
 import { emptyKernel } from './kernel';
@@ -46,7 +46,7 @@ export function newDom0State(cmdline: string, modprobe: readonly string[]): Dom0
 }
 
 export function dom0Boot(tx: Tx): void {
-  const dom0 = w(tx, tx.s, 'dom0');
+  const dom0 = mDom0(tx);
   pciScanDevices(tx);
   const blacklisted = (m: string): boolean => dom0.blacklist.includes(m);
   // Built-in and early drivers bind the functions found at boot (igb enables SR-IOV here).
@@ -62,13 +62,13 @@ export function dom0Boot(tx: Tx): void {
     if (fn.physfn === null) continue;
     const drv = modelOf(fn).hostDriver;
     if (drv && !blacklisted(drv) && tx.s.dom0.pci[dev].driver === null) {
-      w(tx, w(tx, tx.s, 'dom0'), 'modules')[drv] = true;
+      w(tx, mDom0(tx), 'modules')[drv] = true;
       driverProbeDevice(tx, 'dom0', dev, drv);
     }
   }
   const hide = cmdlineParam(tx.s.dom0.cmdline, 'pciback.hide');
   if (hide !== null) {
-    w(tx, w(tx, tx.s, 'dom0'), 'modules').pciback = true;
+    w(tx, mDom0(tx), 'modules').pciback = true;
     pcibackModuleLoad(tx, hide);
   }
 }

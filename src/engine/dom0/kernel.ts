@@ -2,7 +2,7 @@
 // they run in (`'dom0'` or a guest domid) and reach config space the way that kernel does.
 import type { LogSource } from '../core/events';
 import type { HostState } from '../core/state';
-import { printk, w, type Tx } from '../core/tx';
+import { printk, w, type Tx, mDom0, mDom0Pci, mGuests } from '../core/tx';
 import type { LinuxKernel, LinuxPciDev } from './types';
 
 export type KRef = 'dom0' | number;
@@ -15,8 +15,8 @@ export function kernelOf(s: HostState, k: KRef): LinuxKernel {
 }
 
 export function wKernel(tx: Tx, k: KRef): LinuxKernel {
-  if (k === 'dom0') return w(tx, tx.s, 'dom0');
-  return w(tx, w(tx, tx.s, 'guests'), String(k));
+  if (k === 'dom0') return mDom0(tx);
+  return w(tx, mGuests(tx), String(k));
 }
 
 export function pciDev(s: HostState, k: KRef, name: string): LinuxPciDev {
@@ -26,6 +26,7 @@ export function pciDev(s: HostState, k: KRef, name: string): LinuxPciDev {
 }
 
 export function wPciDev(tx: Tx, k: KRef, name: string): LinuxPciDev {
+  if (k === 'dom0') return w(tx, mDom0Pci(tx), name);
   return w(tx, w(tx, wKernel(tx, k), 'pci'), name);
 }
 

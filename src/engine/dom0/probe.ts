@@ -1,6 +1,6 @@
 // drivers/pci/probe.c + iov.c + drivers/xen/core/pci.c: dom0 discovers functions (and SR-IOV VFs), builds
 // their pci_devs and reports hot-added ones to the hypervisor.
-import { own, random32, w, type Tx } from '../core/tx';
+import { own, random32, w, type Tx, mDom0Pci, mDom0 } from '../core/tx';
 import { hex, splitBdf } from '../core/format';
 import { deviceModel } from '../pci/catalog';
 import { rawRead } from '../pci/config';
@@ -57,7 +57,7 @@ function newPciDev(tx: Tx, bdf: string, vendor: number, device: number): LinuxPc
 
 /** pci_scan_bus(): a pci_dev for every function that answers (Vendor ID != 0xffff). */
 export function pciScanDevices(tx: Tx): void {
-  const pci = w(tx, w(tx, tx.s, 'dom0'), 'pci');
+  const pci = mDom0Pci(tx);
   for (const bdf of Object.keys(tx.s.hw.fns).sort()) {
     const id = hwCfgRead(tx.s, bdf, R.PCI_VENDOR_ID, 4);
     if ((id & 0xffff) === 0xffff) continue;
@@ -120,7 +120,7 @@ function virtfnAdd(tx: Tx, bdf: string, vendor: number, device: number): void {
   const bytes: number[] = [];
   for (let i = 0; i < 6; i++) bytes.push(random32(tx) & 0xff);
   bytes[0] = (bytes[0] & 0xfe) | 0x02;
-  w(tx, w(tx, tx.s, 'dom0'), 'vfMacs')[bdf] = bytes.map((b) => hex(b, 2)).join(':');
+  w(tx, mDom0(tx), 'vfMacs')[bdf] = bytes.map((b) => hex(b, 2)).join(':');
   const a = splitBdf(bdf);
   pciAddDevice(tx, bdf, a.bus, a.devfn);
 }

@@ -2,12 +2,13 @@
 // they went — decided by the real path (bus master → MSI-X Enable/Mask → entry Mask → message → hypervisor
 // vector → domain pirq → event channel / guest vector). Cost is O(vectors), not O(interrupts).
 import type { HostState } from '../core/state';
-import { emit, w, type Tx } from '../core/tx';
+import { w, type Tx } from '../core/tx';
 import type { LossCounts } from '../core/events';
 import * as R from '../pci/constants';
 import { deviceModel } from '../pci/catalog';
 import { rawRead } from '../pci/config';
 import type { IrqRow } from './types';
+import type { MsixEntry } from '../dom0/types';
 import {
   IRQ_CARRY,
   IRQ_DELIVERED,
@@ -91,8 +92,12 @@ export function advanceInterrupts(tx: Tx, ns: number): void {
   if (!any) return;
   const fates = fatesFor(s);
   const counts = w(tx, w(tx, s, 'irq'), 'counts');
+  const host = s.name;
+  const t = s.now;
   const secs = Math.floor(ns / NS);
   const rem = ns - secs * NS;
+  const events = tx.events;
+  let seq = s.seq;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
     if (!row.live || row.rate <= 0) continue;
@@ -104,8 +109,11 @@ export function advanceInterrupts(tx: Tx, ns: number): void {
     const slot = fates[i];
     counts[base + IRQ_RAISED] += raised;
     counts[base + slot] += raised;
-    emit(tx, {
+    events.push({
       type: 'interrupts',
+      host,
+      t,
+      seq: seq++,
       domain: row.domain,
       domid: row.domid,
       bdf: row.bdf,
@@ -114,36 +122,49 @@ export function advanceInterrupts(tx: Tx, ns: number): void {
       intervalNs: ns,
       raised,
       delivered: slot === IRQ_DELIVERED ? raised : 0,
-      lost: {
-        masked: slot === IRQ_MASKED ? raised : 0,
-        disabled: slot === IRQ_DISABLED ? raised : 0,
-        unmapped: slot === IRQ_UNMAPPED ? raised : 0,
-        unbound: slot === IRQ_UNBOUND ? raised : 0,
-      },
+      lost:
+        slot === IRQ_DELIVERED || raised === 0
+          ? NO_LOSS
+          : {
+              masked: slot === IRQ_MASKED ? raised : 0,
+              disabled: slot === IRQ_DISABLED ? raised : 0,
+              unmapped: slot === IRQ_UNMAPPED ? raised : 0,
+              unbound: slot === IRQ_UNBOUND ? raised : 0,
+            },
     });
   }
+  s.seq = seq;
+}
+
+/** Shared (frozen) loss record of the common case: nothing lost. */
+const NO_LOSS: LossCounts = Object.freeze({ masked: 0, disabled: 0, unmapped: 0, unbound: 0 });
+
+/** A row, always built with the same field order (one hidden class for the advance loop). */
+function irqRow(
+  domain: string,
+  domid: number,
+  bdf: string,
+  entry: number,
+  pirq: number | null,
+  rate: number,
+  live: boolean,
+): IrqRow {
+  return { domain, domid, bdf, entry, pirq, rate, live };
 }
 
 /** The rates the guests' workloads ask of their devices now (key `domid/bdf#entry`). */
-function desiredRates(s: HostState): Map<string, { row: Omit<IrqRow, 'live'> }> {
-  const out = new Map<string, { row: Omit<IrqRow, 'live'> }>();
-  for (const key of Object.keys(s.guests)) {
+function desiredRates(s: HostState): Map<string, IrqRow> {
+  const out = new Map<string, IrqRow>();
+  for (const key in s.guests) {
     const g = s.guests[key];
     const add = (bdf: string, entry: number, rate: number, pirq: number | null): void => {
       const k = `${g.domid}/${bdf}#${entry}`;
       const cur = out.get(k);
-      out.set(k, {
-        row: {
-          domain: g.domain,
-          domid: g.domid,
-          bdf,
-          entry,
-          pirq,
-          rate: (cur?.row.rate ?? 0) + rate,
-        },
-      });
+      out.set(k, irqRow(g.domain, g.domid, bdf, entry, pirq, (cur?.rate ?? 0) + rate, true));
     };
-    for (const ifname of Object.keys(g.netdevs)) {
+    // Interfaces that are up, by host device: only they raise interrupts.
+    const upByHost = new Map<string, { ifname: string; entries: MsixEntry[] }>();
+    for (const ifname in g.netdevs) {
       const nd = g.netdevs[ifname];
       const a = g.igbvf[nd.dev];
       if (!nd.up || !a || !a.running || !a.msixEntries) continue;
@@ -151,18 +172,25 @@ function desiredRates(s: HostState): Map<string, { row: Omit<IrqRow, 'live'> }> 
       const pf = s.hw.fns[hostBdf]?.physfn;
       // The VF's link follows its PF: no PF driver, no link.
       if (pf && s.dom0.pci[pf]?.driver !== 'igb') continue;
-      const pingRate = g.workloads.ping[ifname] ?? 0;
-      const pirqOf = (entry: number): number | null =>
-        g.kind === 'pv' ? (a.msixEntries?.find((e) => e.entry === entry)?.vector ?? null) : null;
+      upByHost.set(hostBdf, { ifname, entries: a.msixEntries });
+    }
+    if (upByHost.size === 0) continue;
+    const pirqOf = (entries: MsixEntry[], entry: number): number | null =>
+      g.kind === 'pv' ? (entries.find((e) => e.entry === entry)?.vector ?? null) : null;
+    for (const [hostBdf, up] of upByHost) {
+      const pingRate = g.workloads.ping[up.ifname] ?? 0;
       if (pingRate > 0) {
-        add(hostBdf, 0, pingRate, pirqOf(0)); // tx completion
-        add(hostBdf, 1, pingRate, pirqOf(1)); // rx (echo reply)
+        add(hostBdf, 0, pingRate, pirqOf(up.entries, 0)); // tx completion
+        add(hostBdf, 1, pingRate, pirqOf(up.entries, 1)); // rx (echo reply)
       }
-      for (const wk of Object.keys(g.workloads.irq)) {
-        const [bdf, e] = wk.split('#');
-        if (bdf !== hostBdf) continue;
-        add(hostBdf, Number(e), g.workloads.irq[wk], pirqOf(Number(e)));
-      }
+    }
+    for (const wk in g.workloads.irq) {
+      const hash = wk.lastIndexOf('#');
+      const bdf = wk.slice(0, hash);
+      const up = upByHost.get(bdf);
+      if (!up) continue;
+      const entry = Number(wk.slice(hash + 1));
+      add(bdf, entry, g.workloads.irq[wk], pirqOf(up.entries, entry));
     }
   }
   return out;
@@ -183,17 +211,16 @@ export function refreshIrqRows(tx: Tx): void {
     const k = `${r.domid}/${r.bdf}#${r.entry}`;
     const d = want.get(k);
     const live = s.guests[r.domid] !== undefined;
-    const rate = d ? d.row.rate : 0;
-    const pirq = d ? d.row.pirq : r.pirq;
+    const rate = d ? d.rate : 0;
+    const pirq = d ? d.pirq : r.pirq;
     if (live !== r.live || rate !== r.rate || pirq !== r.pirq) {
       changed = true;
-      next.push({ ...r, live, rate, pirq });
+      next.push(irqRow(r.domain, r.domid, r.bdf, r.entry, pirq, rate, live));
     } else next.push(r);
     seen.add(k);
   }
   const added: IrqRow[] = [];
-  for (const [k, d] of want)
-    if (!seen.has(k) && d.row.rate > 0) added.push({ ...d.row, live: true });
+  for (const [k, d] of want) if (!seen.has(k) && d.rate > 0) added.push(d);
   if (!changed && added.length === 0) return;
   const irq = w(tx, s, 'irq');
   irq.rows = next.concat(added);

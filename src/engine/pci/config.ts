@@ -2,8 +2,9 @@
 import * as R from './constants';
 import { deviceModel, type BarSpec, type DeviceModel } from './catalog';
 
+/** 4 KiB for PCI Express functions with extended capabilities; the rest store 256 bytes (reads above are 0). */
 export function configBytes(model: DeviceModel): number {
-  return model.pcie ? 4096 : 256;
+  return model.pcie && (model.sriov || model.ari) ? 4096 : 256;
 }
 
 /** Raw read of 1, 2 or 4 bytes (little endian) from a dword array; no side effects. */

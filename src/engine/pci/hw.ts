@@ -1,9 +1,9 @@
 // Hardware behaviour: config cycles with their side effects (SR-IOV VF enable, FLR, BIST, secondary bus
 // reset) and MMIO decode of BAR memory, where the MSI-X table and PBA live.
 import type { HostState } from '../core/state';
-import { emit, own, w, type Tx } from '../core/tx';
+import { emit, own, w, type Tx, mFns } from '../core/tx';
 import { bdfOf } from '../core/format';
-import { deviceModel, type DeviceModel } from './catalog';
+import { deviceModel, type BarSpec, type DeviceModel } from './catalog';
 import { configWmask, initialConfig, maskedWrite, rawRead, rawWrite } from './config';
 import * as R from './constants';
 import { msixTableDwords, newFunction } from './topology';
@@ -19,7 +19,7 @@ export function modelOf(fn: PciFunction): DeviceModel {
 
 /** Mutable view of a function (copy-on-write). */
 export function wFn(tx: Tx, bdf: string): PciFunction {
-  return w(tx, w(tx, w(tx, tx.s, 'hw'), 'fns'), bdf);
+  return w(tx, mFns(tx), bdf);
 }
 
 /** A configuration read cycle. Absent functions answer all ones (master abort). */
@@ -105,7 +105,7 @@ function instantiateVfs(tx: Tx, pfBdf: string): void {
   const sr = modelOf(pf).sriov;
   if (!sr) return;
   const numVfs = Math.min(rawRead(pf.cfg, sr.offset + R.PCI_SRIOV_NUM_VF, 2), sr.totalVfs);
-  const fns = w(tx, w(tx, tx.s, 'hw'), 'fns');
+  const fns = mFns(tx);
   for (let i = 0; i < numVfs; i++) {
     const bdf = virtfnBdf(pf, i);
     const vf = newFunction(bdf, sr.vfModel);
@@ -116,7 +116,7 @@ function instantiateVfs(tx: Tx, pfBdf: string): void {
 }
 
 function removeVfs(tx: Tx, pfBdf: string): void {
-  const fns = w(tx, w(tx, tx.s, 'hw'), 'fns');
+  const fns = mFns(tx);
   for (const bdf of Object.keys(fns)) {
     if (fns[bdf].physfn === pfBdf) delete fns[bdf];
   }
@@ -225,25 +225,40 @@ interface BarHit {
   offset: number;
 }
 
+// Pure per-model index of BAR specs by BAR number (derived from the catalog).
+const barIndex = new Map<string, (BarSpec | null)[]>();
+function barsOf(modelId: string, vf: boolean): (BarSpec | null)[] {
+  const key = vf ? `vf:${modelId}` : modelId;
+  let arr = barIndex.get(key);
+  if (!arr) {
+    const m = deviceModel(modelId);
+    const specs = vf ? (m.sriov?.vfBars ?? []) : m.bars;
+    arr = [null, null, null, null, null, null];
+    for (const b of specs) arr[b.index] = b;
+    barIndex.set(key, arr);
+  }
+  return arr;
+}
+
 /** Base address and size of BAR `i` as the hardware decodes it now (null: not decoding). */
 export function barWindow(
   s: HostState,
   fn: PciFunction,
   i: number,
 ): { base: number; size: number } | null {
-  const m = modelOf(fn);
   if (fn.physfn !== null) {
     const pf = s.hw.fns[fn.physfn];
-    const sr = pf ? modelOf(pf).sriov : null;
-    if (!pf || !sr) return null;
+    if (!pf) return null;
+    const spec = barsOf(pf.model, true)[i];
+    if (!spec) return null;
+    const sr = modelOf(pf).sriov;
+    if (!sr) return null;
     const ctrl = rawRead(pf.cfg, sr.offset + R.PCI_SRIOV_CTRL, 2);
     if (!(ctrl & R.PCI_SRIOV_CTRL_MSE)) return null;
-    const spec = sr.vfBars.find((b) => b.index === i);
-    if (!spec) return null;
     const reg = rawRead(pf.cfg, sr.offset + R.PCI_SRIOV_BAR + 4 * i, 4) & ~0xf;
     return { base: (reg >>> 0) + spec.size * (fn.vfIndex ?? 0), size: spec.size };
   }
-  const spec = m.bars.find((b) => b.index === i);
+  const spec = barsOf(fn.model, false)[i];
   if (!spec) return null;
   const cmd = rawRead(fn.cfg, R.PCI_COMMAND, 2);
   if (spec.kind === 'io' ? !(cmd & R.PCI_COMMAND_IO) : !(cmd & R.PCI_COMMAND_MEMORY)) return null;
@@ -268,7 +283,23 @@ export function barAddress(s: HostState, fn: PciFunction, i: number): number {
   );
 }
 
-function decode(s: HostState, addr: number): BarHit | null {
+function hitIn(s: HostState, bdf: string, addr: number): BarHit | null {
+  const fn = s.hw.fns[bdf];
+  if (!fn) return null;
+  for (let i = 0; i < 6; i++) {
+    const win = barWindow(s, fn, i);
+    if (win && addr >= win.base && addr < win.base + win.size)
+      return { bdf, bar: i, offset: addr - win.base };
+  }
+  return null;
+}
+
+/** Address decode: which function's BAR claims `addr` (BARs never overlap; `hint` is tried first). */
+function decode(s: HostState, addr: number, hint?: string): BarHit | null {
+  if (hint !== undefined) {
+    const h = hitIn(s, hint, addr);
+    if (h) return h;
+  }
   for (const bdf in s.hw.fns) {
     const fn = s.hw.fns[bdf];
     for (let i = 0; i < 6; i++) {
@@ -282,8 +313,8 @@ function decode(s: HostState, addr: number): BarHit | null {
 }
 
 /** A 32-bit memory write: MSI-X table entries are writable, the PBA is read-only, other registers are not modelled. */
-export function mmioWrite32(tx: Tx, addr: number, value: number): boolean {
-  const hit = decode(tx.s, addr);
+export function mmioWrite32(tx: Tx, addr: number, value: number, hint?: string): boolean {
+  const hit = decode(tx.s, addr, hint);
   if (!hit) return false;
   const fn = tx.s.hw.fns[hit.bdf];
   const x = modelOf(fn).msix;

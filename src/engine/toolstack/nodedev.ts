@@ -2,7 +2,7 @@
 // libvirt wraps it (virsh nodedev-detach / nodedev-reattach / nodedev-reset).
 import { fail } from '../core/errors';
 import { canonicalBdf } from '../core/format';
-import { w, type Tx } from '../core/tx';
+import { w, type Tx, mDom0 } from '../core/tx';
 import * as R from '../pci/constants';
 import { functionsBehind, hwCfgRead, hwCfgWrite, modelOf, upstreamBridge } from '../pci/hw';
 import { deviceReleaseDriver, driverProbeDevice } from '../dom0/driver-core';
@@ -53,13 +53,13 @@ export function dom0DriverProbe(tx: Tx, bdfIn: string): void {
   const drv = modelOf(tx.s.hw.fns[bdf]).hostDriver;
   if (drv === null || tx.s.dom0.blacklist.includes(drv))
     fail('unknown-driver', `no driver for ${bdf}`);
-  w(tx, w(tx, tx.s, 'dom0'), 'modules')[drv] = true;
+  w(tx, mDom0(tx), 'modules')[drv] = true;
   driverProbeDevice(tx, 'dom0', bdf, drv);
 }
 
 /** modprobe pciback [hide=...] */
 export function pcibackLoad(tx: Tx, hide: string | undefined): void {
-  w(tx, w(tx, tx.s, 'dom0'), 'modules').pciback = true;
+  w(tx, mDom0(tx), 'modules').pciback = true;
   pcibackModuleLoad(tx, hide ?? null);
 }
 
@@ -118,7 +118,7 @@ export function pcibackPermissive(tx: Tx, bdfIn: string): void {
   const bdf = hostDevice(tx, bdfIn);
   if (tx.s.dom0.pci[bdf].driver !== 'pciback')
     fail('invalid-state', `${bdf} is not bound to pciback`);
-  const list = w(tx, w(tx, w(tx, tx.s, 'dom0'), 'pciback'), 'permissive');
+  const list = w(tx, w(tx, mDom0(tx), 'pciback'), 'permissive');
   if (!list.includes(bdf)) list.push(bdf);
 }
 
@@ -143,7 +143,7 @@ export function nodedevReattach(tx: Tx, bdfIn: string): void {
   pcistubDeviceIdRemove(tx, slotOf(bdf));
   const drv = modelOf(tx.s.hw.fns[bdf]).hostDriver;
   if (drv !== null && !tx.s.dom0.blacklist.includes(drv) && tx.s.dom0.pci[bdf].driver === null) {
-    w(tx, w(tx, tx.s, 'dom0'), 'modules')[drv] = true;
+    w(tx, mDom0(tx), 'modules')[drv] = true;
     driverProbeDevice(tx, 'dom0', bdf, drv);
   }
 }

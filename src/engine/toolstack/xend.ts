@@ -4,7 +4,7 @@
 import { fail } from '../core/errors';
 import type { DomainStateReason, LifecycleAction } from '../core/events';
 import { canonicalBdf } from '../core/format';
-import { emit, own, random32, w, type Tx } from '../core/tx';
+import { emit, own, random32, w, type Tx, mXen, mGuests } from '../core/tx';
 import { hex } from '../core/format';
 import { assignDevice } from '../xen/pci';
 import { domainCreate, domainKill, domainShutdown } from '../xen/domain';
@@ -178,7 +178,7 @@ export function xendStart(tx: Tx, name: string, action: LifecycleAction = 'start
   for (const h of cfg.hostdevs) checkAssignable(tx, h, cfg.type);
   dropIrqRows(tx, name);
   const domid = domainCreate(tx, name, cfg.type);
-  w(tx, tx.s, 'guests')[domid] = own(tx, newGuestState(domid, name, cfg.type));
+  mGuests(tx)[domid] = own(tx, newGuestState(domid, name, cfg.type));
   if (cfg.type === 'hvm') qemuCreate(tx, domid);
   for (const h of cfg.hostdevs) attachDevice(tx, domid, cfg.type, h);
   const r = wDomain(tx, name);
@@ -204,7 +204,7 @@ function teardown(tx: Tx, name: string, reason: DomainStateReason, keepManaged: 
   const rec = tx.s.domains[name];
   const domid = rec.domid;
   if (domid === null) return;
-  delete w(tx, tx.s, 'guests')[domid];
+  delete mGuests(tx)[domid];
   domainKill(tx, domid);
   qemuDestroy(tx, domid);
   pcibackTeardown(tx, domid);
@@ -322,7 +322,7 @@ export function xendDetachHostdev(
     qemuPtRemoveDevice(tx, domid, bdf);
     const owner = tx.s.xen.pdevs[bdf];
     if (owner && owner.domid === domid) {
-      const p = w(tx, w(tx, w(tx, tx.s, 'xen'), 'pdevs'), bdf);
+      const p = w(tx, w(tx, mXen(tx), 'pdevs'), bdf);
       p.domid = 0;
       emit(tx, {
         type: 'device.assignment',

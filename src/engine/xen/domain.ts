@@ -1,5 +1,5 @@
 // xen/common/domain.c: domain creation, shutdown and destruction as the hypervisor sees them.
-import { w, type Tx } from '../core/tx';
+import { w, type Tx, mXenDomains, mXen } from '../core/tx';
 import { evtchnDestroy } from './event_channel';
 import { freeDomainPirqs, newXenDomain, wXenDomain } from './irq';
 import { deassignDevice } from './pci';
@@ -7,7 +7,7 @@ import type { XenDomainKind, XenShutdownReason } from './types';
 
 /** XEN_DOMCTL_createdomain: the next domid (xend never reuses one while the host runs). */
 export function domainCreate(tx: Tx, name: string, kind: XenDomainKind): number {
-  const xen = w(tx, tx.s, 'xen');
+  const xen = mXen(tx);
   const domid = xen.nextDomid++;
   w(tx, xen, 'domains')[domid] = newXenDomain(tx, domid, name, kind);
   return domid;
@@ -32,5 +32,5 @@ export function domainKill(tx: Tx, domid: number): void {
   for (const bdf of Object.keys(tx.s.xen.pdevs).sort()) {
     if (tx.s.xen.pdevs[bdf].domid === domid) deassignDevice(tx, domid, bdf);
   }
-  delete w(tx, w(tx, tx.s, 'xen'), 'domains')[domid];
+  delete mXenDomains(tx)[domid];
 }

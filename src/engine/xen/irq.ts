@@ -1,6 +1,6 @@
 // xen/arch/x86/irq.c (+ msi.c): per-domain pirq tables, vector allocation and MSI-X programming (spec §4.1, R17).
 import type { HostState } from '../core/state';
-import { emit, own, w, type Tx } from '../core/tx';
+import { emit, own, w, type Tx, mXenDomains, mXen } from '../core/tx';
 import { findCapRaw } from '../pci/config';
 import * as R from '../pci/constants';
 import { hwCfgRead, hwCfgWrite, mmioWrite32 } from '../pci/hw';
@@ -16,7 +16,7 @@ export function xenDomain(s: HostState, domid: number): XenDomain | undefined {
 }
 
 export function wXenDomain(tx: Tx, domid: number): XenDomain {
-  return w(tx, w(tx, w(tx, tx.s, 'xen'), 'domains'), String(domid));
+  return w(tx, mXenDomains(tx), String(domid));
 }
 
 function wPirqs(tx: Tx, domid: number): Record<string, XenPirq> {
@@ -83,7 +83,12 @@ export function msixSetMask(tx: Tx, p: XenPirq, masked: boolean): void {
   }
   const at = entryAddress(tx.s, p.bdf, p.tableBase, p.entry);
   if (at === null) return;
-  mmioWrite32(tx, at + R.PCI_MSIX_ENTRY_VECTOR_CTRL, masked ? R.PCI_MSIX_ENTRY_CTRL_MASKBIT : 0);
+  mmioWrite32(
+    tx,
+    at + R.PCI_MSIX_ENTRY_VECTOR_CTRL,
+    masked ? R.PCI_MSIX_ENTRY_CTRL_MASKBIT : 0,
+    p.bdf,
+  );
 }
 
 /**
@@ -123,10 +128,10 @@ export function mapDomainPirq(
     // __pci_enable_msix() → msix_capability_init(): program the entry, leave it masked.
     const at = entryAddress(tx.s, msi.bdf, msi.tableBase, msi.entry);
     if (at === null) return -ENODEV;
-    mmioWrite32(tx, at + R.PCI_MSIX_ENTRY_VECTOR_CTRL, R.PCI_MSIX_ENTRY_CTRL_MASKBIT);
-    mmioWrite32(tx, at + R.PCI_MSIX_ENTRY_LOWER_ADDR, msg.addrLo);
-    mmioWrite32(tx, at + R.PCI_MSIX_ENTRY_UPPER_ADDR, msg.addrHi);
-    mmioWrite32(tx, at + R.PCI_MSIX_ENTRY_DATA, msg.data);
+    mmioWrite32(tx, at + R.PCI_MSIX_ENTRY_VECTOR_CTRL, R.PCI_MSIX_ENTRY_CTRL_MASKBIT, msi.bdf);
+    mmioWrite32(tx, at + R.PCI_MSIX_ENTRY_LOWER_ADDR, msg.addrLo, msi.bdf);
+    mmioWrite32(tx, at + R.PCI_MSIX_ENTRY_UPPER_ADDR, msg.addrHi, msi.bdf);
+    mmioWrite32(tx, at + R.PCI_MSIX_ENTRY_DATA, msg.data, msi.bdf);
   } else {
     // __pci_enable_msi() → msi_capability_init(): address/data into the capability registers.
     const fn = tx.s.hw.fns[msi.bdf];
@@ -153,7 +158,7 @@ export function mapDomainPirq(
     dpci: null,
   };
   wPirqs(tx, domid)[pirq] = rec;
-  w(tx, w(tx, tx.s, 'xen'), 'vectors')[vkey] = { domid, pirq, bdf: msi.bdf, entry: msi.entry };
+  w(tx, mXen(tx), 'vectors')[vkey] = { domid, pirq, bdf: msi.bdf, entry: msi.entry };
   emit(tx, {
     type: 'msi.vector',
     bdf: msi.bdf,
@@ -185,7 +190,7 @@ export function unmapDomainPirq(tx: Tx, domid: number, pirq: number): number {
   }
   msixSetMask(tx, p, true);
   delete wPirqs(tx, domid)[pirq];
-  delete w(tx, w(tx, tx.s, 'xen'), 'vectors')[p.cpu * 256 + p.vector];
+  delete w(tx, mXen(tx), 'vectors')[p.cpu * 256 + p.vector];
   emit(tx, {
     type: 'msi.vector',
     bdf: p.bdf,

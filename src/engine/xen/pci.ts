@@ -1,6 +1,6 @@
 // xen/drivers/passthrough/pci.c (+ iommu.c): the hypervisor's PCI device list and device ownership.
 import type { HostState } from '../core/state';
-import { emit, w, type Tx } from '../core/tx';
+import { emit, w, type Tx, mXen } from '../core/tx';
 import { hex } from '../core/format';
 import { xenPrintk } from './console';
 import { EBUSY, ENODEV } from './errno';
@@ -10,7 +10,7 @@ import { EBUSY, ENODEV } from './errno';
  * VFs do not exist yet (their Vendor ID reads 0xffff anyway), so dom0 reports them later.
  */
 export function scanPciDevices(tx: Tx): void {
-  const pdevs = w(tx, w(tx, tx.s, 'xen'), 'pdevs');
+  const pdevs = w(tx, mXen(tx), 'pdevs');
   for (const bdf of Object.keys(tx.s.hw.fns).sort()) {
     const fn = tx.s.hw.fns[bdf];
     if ((fn.cfg[0] & 0xffff) === 0xffff) continue;
@@ -20,7 +20,7 @@ export function scanPciDevices(tx: Tx): void {
 
 /** pci_add_device() (PHYSDEVOP_manage_pci_add): alloc_pdev returns an existing record unchanged. */
 export function pciAddDevice(tx: Tx, bdf: string, bus: number, devfn: number): number {
-  const pdevs = w(tx, w(tx, tx.s, 'xen'), 'pdevs');
+  const pdevs = w(tx, mXen(tx), 'pdevs');
   if (!pdevs[bdf]) pdevs[bdf] = { bdf, domid: 0 };
   // Xen 3.x form (seed 001 c.45): "(XEN) PCI add device 01:10.0"
   xenPrintk(tx, `PCI add device ${hex(bus, 2)}:${hex(devfn >> 3, 2)}.${devfn & 7}`);
@@ -29,7 +29,7 @@ export function pciAddDevice(tx: Tx, bdf: string, bus: number, devfn: number): n
 
 export function pciRemoveDevice(tx: Tx, bdf: string, bus: number, devfn: number): number {
   if (!tx.s.xen.pdevs[bdf]) return -ENODEV;
-  delete w(tx, w(tx, tx.s, 'xen'), 'pdevs')[bdf];
+  delete w(tx, mXen(tx), 'pdevs')[bdf];
   xenPrintk(tx, `PCI remove device ${hex(bus, 2)}:${hex(devfn >> 3, 2)}.${devfn & 7}`);
   return 0;
 }
@@ -44,7 +44,7 @@ export function assignDevice(tx: Tx, domid: number, bdf: string): number {
   const p = tx.s.xen.pdevs[bdf];
   if (!p) return -ENODEV;
   if (p.domid !== 0 && p.domid !== domid) return -EBUSY;
-  const rec = w(tx, w(tx, w(tx, tx.s, 'xen'), 'pdevs'), bdf);
+  const rec = w(tx, w(tx, mXen(tx), 'pdevs'), bdf);
   rec.domid = domid;
   return 0;
 }
@@ -53,7 +53,7 @@ export function assignDevice(tx: Tx, domid: number, bdf: string): number {
 export function deassignDevice(tx: Tx, domid: number, bdf: string): void {
   const p = tx.s.xen.pdevs[bdf];
   if (!p || p.domid !== domid) return;
-  const rec = w(tx, w(tx, w(tx, tx.s, 'xen'), 'pdevs'), bdf);
+  const rec = w(tx, w(tx, mXen(tx), 'pdevs'), bdf);
   rec.domid = 0;
   emit(tx, {
     type: 'device.assignment',

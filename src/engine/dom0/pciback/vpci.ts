@@ -1,6 +1,6 @@
 // drivers/xen/pciback/vpci.c: the frontend's virtual PCI bus (one slot per exported device).
 import type { HostState } from '../../core/state';
-import { own, w, type Tx } from '../../core/tx';
+import { own, w, type Tx, mDom0 } from '../../core/tx';
 import { ENOMEM } from '../../xen/errno';
 import { kprintk } from '../kernel';
 
@@ -8,7 +8,7 @@ export const PCI_SLOT_MAX = 32;
 
 /** pciback_add_pci_dev() (vpci): the first free virtual slot; "pciback: vpci: %s: assign to virtual slot %d". */
 export function vpciAddPciDev(tx: Tx, domid: number, dev: string, log: boolean): number {
-  const backends = w(tx, w(tx, w(tx, tx.s, 'dom0'), 'pciback'), 'backends');
+  const backends = w(tx, w(tx, mDom0(tx), 'pciback'), 'backends');
   if (!backends[domid]) backends[domid] = own(tx, { domid, slots: own(tx, []) });
   const be = w(tx, backends, String(domid));
   const slots = w(tx, be, 'slots');
@@ -32,7 +32,7 @@ export function vpciRemovePciDev(tx: Tx, domid: number, dev: string): void {
   if (i < 0) return;
   const slots = w(
     tx,
-    w(tx, w(tx, w(tx, w(tx, tx.s, 'dom0'), 'pciback'), 'backends'), String(domid)),
+    w(tx, w(tx, w(tx, mDom0(tx), 'pciback'), 'backends'), String(domid)),
     'slots',
   );
   slots[i] = null;

@@ -1,6 +1,6 @@
 // drivers/xen/pciback/xenbus.c: a frontend domain's backend — devices exported when it connects and
 // released (pcistub_put_pci_dev → pciback_reset_device) when the toolstack tears it down.
-import { emit, w, type Tx } from '../../core/tx';
+import { emit, w, type Tx, mDom0 } from '../../core/tx';
 import { pcistubGetPciDevBySlot, pcistubPutPciDev } from './pci_stub';
 import { vpciAddPciDev, vpciRemovePciDev } from './vpci';
 
@@ -31,5 +31,5 @@ export function pcibackTeardown(tx: Tx, domid: number): void {
   const be = tx.s.dom0.pciback.backends[domid];
   if (!be) return;
   for (const dev of be.slots) if (dev !== null) pcistubPutPciDev(tx, dev);
-  delete w(tx, w(tx, w(tx, tx.s, 'dom0'), 'pciback'), 'backends')[domid];
+  delete w(tx, w(tx, mDom0(tx), 'pciback'), 'backends')[domid];
 }
