@@ -58,6 +58,7 @@ import {
   pcibackUnbind,
 } from './toolstack/nodedev';
 import { pcibackModuleUnload } from './dom0/pciback/module';
+import { dk } from './core/keys';
 
 export interface ApplyResult {
   state: HostState;
@@ -160,7 +161,7 @@ function bootHost(tx: Tx): void {
     vectors: own(tx, {}),
     pdevs: own(tx, {}),
   });
-  w(tx, s.xen, 'domains')[0] = newXenDomain(tx, 0, 'Domain-0', 'dom0');
+  w(tx, s.xen, 'domains')[dk(0)] = newXenDomain(tx, 0, 'Domain-0', 'dom0');
   s.dom0 = own(tx, newDom0State(s.boot.dom0, s.boot.modprobe));
   s.guests = own(tx, {});
   s.qemu = own(tx, {});
@@ -359,7 +360,7 @@ function dispatch(tx: Tx, c: Command): void {
       if (!kernelOf(tx.s, domid).msixTest[dev])
         fail('invalid-state', `no test vectors enabled on ${dev}`);
       kernelPciDisableMsix(tx, domid, dev);
-      delete w(tx, w(tx, mGuests(tx), String(domid)), 'msixTest')[dev];
+      delete w(tx, w(tx, mGuests(tx), dk(domid)), 'msixTest')[dev];
       return;
     }
     case 'workload.ping': {
@@ -370,7 +371,7 @@ function dispatch(tx: Tx, c: Command): void {
       if (iface === undefined)
         fail('unknown-device', 'the guest has no passthrough network interface');
       guestNetdev(tx, domid, iface);
-      const ping = w(tx, w(tx, w(tx, mGuests(tx), String(domid)), 'workloads'), 'ping');
+      const ping = w(tx, w(tx, w(tx, mGuests(tx), dk(domid)), 'workloads'), 'ping');
       if (r === 0) delete ping[iface];
       else ping[iface] = r;
       return;
@@ -384,7 +385,7 @@ function dispatch(tx: Tx, c: Command): void {
       if (!x || entry >= x.entries)
         fail('msix-entry-out-of-range', `${bdf} has no MSI-X entry ${entry}`);
       const r = rate(c);
-      const irq = w(tx, w(tx, w(tx, mGuests(tx), String(domid)), 'workloads'), 'irq');
+      const irq = w(tx, w(tx, w(tx, mGuests(tx), dk(domid)), 'workloads'), 'irq');
       if (r === 0) delete irq[`${bdf}#${entry}`];
       else irq[`${bdf}#${entry}`] = r;
       return;
@@ -434,7 +435,7 @@ function guestMsixEnable(tx: Tx, c: Extract<Command, { type: 'guest.msix.enable'
   if (problem === 'duplicate') fail('duplicate-entry', 'duplicate MSI-X entry requested');
   const entries = entriesIn.map((entry) => ({ entry, vector: 0 }));
   const rc = kernelPciEnableMsix(tx, domid, dev, entries);
-  if (rc === 0) w(tx, w(tx, mGuests(tx), String(domid)), 'msixTest')[dev] = own(tx, entries);
+  if (rc === 0) w(tx, w(tx, mGuests(tx), dk(domid)), 'msixTest')[dev] = own(tx, entries);
 }
 
 /**

@@ -21,6 +21,7 @@ import { PROFILES, type ProfileInfo } from './profiles/profiles';
 import { TEMPLATES, type HostTemplate } from './templates';
 import type { DomainType, HostdevConfig } from './toolstack/types';
 import type { DomainState, DomainStateReason } from './core/events';
+import { dk, vk } from './core/keys';
 
 export interface HostInfo {
   name: string;
@@ -224,7 +225,7 @@ export interface DomainInfo {
 
 function domainInfo(s: HostState, name: string): DomainInfo {
   const r = s.domains[name];
-  const g = r.domid !== null ? s.guests[r.domid] : undefined;
+  const g = r.domid !== null ? s.guests[dk(r.domid)] : undefined;
   return {
     name,
     uuid: r.config.uuid,
@@ -379,7 +380,7 @@ function msixEntryOf(s: HostState, bdf: string, i: number): MsixTableEntry {
   const data = t[i * 4 + 2];
   const use =
     (addrLo & 0xfff00000) >>> 0 === R.MSI_ADDR_BASE_LO
-      ? s.xen.vectors[((addrLo >>> R.MSI_ADDR_DEST_ID_SHIFT) & 0xff) * 256 + (data & 0xff)]
+      ? s.xen.vectors[vk((addrLo >>> R.MSI_ADDR_DEST_ID_SHIFT) & 0xff, data & 0xff)]
       : undefined;
   return {
     entry: i,

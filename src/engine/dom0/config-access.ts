@@ -6,6 +6,7 @@ import { hwCfgRead, hwCfgWrite } from '../pci/hw';
 import { pcifrontBusRead, pcifrontBusWrite } from '../guest/pcifront';
 import { qemuCfgRead, qemuCfgWrite } from '../qemu/qemu-dm';
 import { kernelOf, type KRef } from './kernel';
+import { dk } from '../core/keys';
 
 export type CfgSize = 1 | 2 | 4;
 
@@ -24,7 +25,7 @@ function readConfig(
   const d = kernelOf(s, k).pci[dev];
   if (!d) return size === 4 ? 0xffffffff : size === 2 ? 0xffff : 0xff;
   if (k === 'dom0') return hwCfgRead(s, d.hostBdf, off, size);
-  if (s.guests[k].kind === 'pv') return pcifrontBusRead(tx, k, d, off, size);
+  if (s.guests[dk(k)].kind === 'pv') return pcifrontBusRead(tx, k, d, off, size);
   return qemuCfgRead(s, k, d, off, size);
 }
 
@@ -39,6 +40,6 @@ export function pciWriteConfig(
   const d = kernelOf(tx.s, k).pci[dev];
   if (!d) return;
   if (k === 'dom0') hwCfgWrite(tx, d.hostBdf, off, size, value);
-  else if (tx.s.guests[k].kind === 'pv') pcifrontBusWrite(tx, k, d, off, size, value);
+  else if (tx.s.guests[dk(k)].kind === 'pv') pcifrontBusWrite(tx, k, d, off, size, value);
   else qemuCfgWrite(tx, k, d, off, size, value);
 }

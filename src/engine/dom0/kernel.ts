@@ -4,19 +4,20 @@ import type { LogSource } from '../core/events';
 import type { HostState } from '../core/state';
 import { printk, w, type Tx, mDom0, mDom0Pci, mGuests } from '../core/tx';
 import type { LinuxKernel, LinuxPciDev } from './types';
+import { dk } from '../core/keys';
 
 export type KRef = 'dom0' | number;
 
 export function kernelOf(s: HostState, k: KRef): LinuxKernel {
   if (k === 'dom0') return s.dom0;
-  const g = s.guests[k];
+  const g = s.guests[dk(k)];
   if (!g) throw new Error(`internal: no guest kernel for domid ${k}`);
   return g;
 }
 
 export function wKernel(tx: Tx, k: KRef): LinuxKernel {
   if (k === 'dom0') return mDom0(tx);
-  return w(tx, mGuests(tx), String(k));
+  return w(tx, mGuests(tx), dk(k));
 }
 
 export function pciDev(s: HostState, k: KRef, name: string): LinuxPciDev {
@@ -32,7 +33,7 @@ export function wPciDev(tx: Tx, k: KRef, name: string): LinuxPciDev {
 
 export function kernelKind(s: HostState, k: KRef): 'dom0' | 'pv' | 'hvm' {
   if (k === 'dom0') return 'dom0';
-  return s.guests[k].kind;
+  return s.guests[dk(k)].kind;
 }
 
 export function logSourceOf(k: KRef): LogSource {
@@ -42,7 +43,7 @@ export function logSourceOf(k: KRef): LogSource {
 /** printk() in a kernel: dom0's dmesg or the guest's console. */
 export function kprintk(tx: Tx, k: KRef, text: string): void {
   if (k === 'dom0') printk(tx, 'dom0', text);
-  else printk(tx, `guest:${k}`, text, tx.s.guests[k]?.domain);
+  else printk(tx, `guest:${k}`, text, tx.s.guests[dk(k)]?.domain);
 }
 
 /** dev_info()/dev_err(): "<driver> <pci_name>: <text>". */

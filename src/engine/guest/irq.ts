@@ -5,6 +5,7 @@ import { emit, own, w, type Tx } from '../core/tx';
 import { kernelKind, kernelOf, kprintk, wKernel, type KRef } from '../dom0/kernel';
 import { evtchnBindPirq, evtchnClose } from '../xen/event_channel';
 import { qemuGuestMaskEntry } from '../qemu/qemu-dm';
+import { ik } from '../core/keys';
 
 function domidOf(k: KRef): number {
   return k === 'dom0' ? 0 : k;
@@ -25,10 +26,10 @@ export function requestIrq(
 ): number {
   const kern = wKernel(tx, k);
   const irqs = w(tx, kern, 'irqs');
-  const cur = irqs[irq];
+  const cur = irqs[ik(irq)];
   if (cur && cur.action !== null) return -16; // -EBUSY: not shared
   const kind = kernelKind(tx.s, k) === 'hvm' ? 'msi' : 'pirq';
-  irqs[irq] = own(tx, {
+  irqs[ik(irq)] = own(tx, {
     irq,
     kind,
     pirq: kind === 'pirq' ? irq : null,
@@ -46,7 +47,7 @@ export function requestIrq(
 function startupPirq(tx: Tx, k: KRef, irq: number): void {
   const domid = domidOf(k);
   const r = evtchnBindPirq(tx, domid, irq);
-  const dev = kernelOf(tx.s, k).irqs[irq].dev ?? '';
+  const dev = kernelOf(tx.s, k).irqs[ik(irq)].dev ?? '';
   const hostBdf = kernelOf(tx.s, k).pci[dev]?.hostBdf ?? dev;
   if (r.rc !== 0) {
     kprintk(tx, k, `Failed to obtain physical IRQ ${irq}`);
@@ -62,7 +63,7 @@ function startupPirq(tx: Tx, k: KRef, irq: number): void {
     });
     return;
   }
-  const rec = w(tx, w(tx, wKernel(tx, k), 'irqs'), String(irq));
+  const rec = w(tx, w(tx, wKernel(tx, k), 'irqs'), ik(irq));
   rec.evtchn = r.port;
   emit(tx, {
     type: 'msi.vector',
@@ -78,7 +79,7 @@ function startupPirq(tx: Tx, k: KRef, irq: number): void {
 
 /** free_irq(): remove the handler; shutdown_pirq() closes the event channel (Xen unbinds and masks). */
 export function freeIrq(tx: Tx, k: KRef, irq: number): void {
-  const cur = kernelOf(tx.s, k).irqs[irq];
+  const cur = kernelOf(tx.s, k).irqs[ik(irq)];
   if (!cur || cur.action === null) return;
   if (cur.kind === 'pirq') {
     if (cur.evtchn !== 0) {
@@ -98,5 +99,5 @@ export function freeIrq(tx: Tx, k: KRef, irq: number): void {
   } else if (cur.dev !== null && cur.entry !== null) {
     qemuGuestMaskEntry(tx, k as number, cur.dev, cur.entry, true);
   }
-  delete w(tx, wKernel(tx, k), 'irqs')[irq];
+  delete w(tx, wKernel(tx, k), 'irqs')[ik(irq)];
 }

@@ -10,6 +10,7 @@ import type { LinuxPciDev } from '../dom0/types';
 import { vectorFate } from '../irq/delivery';
 import type { GuestState } from './types';
 import { igbvfClose, igbvfOpen } from './drivers/igbvf';
+import { dk } from '../core/keys';
 
 export function newGuestState(domid: number, domain: string, kind: 'pv' | 'hvm'): GuestState {
   // A PV guest's eth0 is its netfront vif (an HVM guest's, its emulated NIC): passthrough NICs start at eth1.
@@ -17,7 +18,7 @@ export function newGuestState(domid: number, domain: string, kind: 'pv' | 'hvm')
 }
 
 function guestPrintk(tx: Tx, domid: number, text: string): void {
-  printk(tx, `guest:${domid}`, text, tx.s.guests[domid]?.domain);
+  printk(tx, `guest:${domid}`, text, tx.s.guests[dk(domid)]?.domain);
 }
 
 /** The guest's pci_dev for a host device: IDs and resources as the backend presents them. */
@@ -65,16 +66,16 @@ export function guestBoot(
   modules: readonly string[],
   onboot: readonly string[],
 ): void {
-  const g = tx.s.guests[domid];
+  const g = tx.s.guests[dk(domid)];
   const mods = w(tx, wKernel(tx, domid), 'modules');
   for (const m of modules) mods[m] = true;
   if (g.kind === 'pv') {
-    const be = tx.s.dom0.pciback.backends[domid];
+    const be = tx.s.dom0.pciback.backends[dk(domid)];
     (be?.slots ?? []).forEach((host, slot) => {
       if (host !== null) addGuestPciDev(tx, domid, bdfOf(0, 0, slot << 3), host);
     });
   } else {
-    const qd = tx.s.qemu[domid]?.devices ?? {};
+    const qd = tx.s.qemu[dk(domid)]?.devices ?? {};
     for (const host of Object.keys(qd).sort((a, b) => (qd[a].guestBdf < qd[b].guestBdf ? -1 : 1))) {
       addGuestPciDev(tx, domid, qd[host].guestBdf, host);
     }

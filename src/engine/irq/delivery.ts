@@ -19,6 +19,7 @@ import {
   IRQ_UNBOUND,
   IRQ_UNMAPPED,
 } from './types';
+import { dk, pk, vk } from '../core/keys';
 
 export type Fate = 'delivered' | keyof LossCounts;
 
@@ -46,9 +47,9 @@ export function vectorFate(s: HostState, domid: number, bdf: string, entry: numb
   if ((addr & 0xfff00000) >>> 0 !== R.MSI_ADDR_BASE_LO) return 'unmapped';
   const cpu = (addr >>> R.MSI_ADDR_DEST_ID_SHIFT) & 0xff;
   const vector = fn.table[base + 2] & R.MSI_DATA_VECTOR_MASK;
-  const use = s.xen.vectors[cpu * 256 + vector];
+  const use = s.xen.vectors[vk(cpu, vector)];
   if (!use || use.domid !== domid) return 'unmapped';
-  const p = s.xen.domains[domid]?.pirqs[use.pirq];
+  const p = s.xen.domains[dk(domid)]?.pirqs[pk(use.pirq)];
   if (!p) return 'unmapped';
   if (p.evtchn === 0 && p.dpci === null) return 'unbound';
   return 'delivered';
@@ -210,7 +211,7 @@ export function refreshIrqRows(tx: Tx): void {
   for (const r of rows) {
     const k = `${r.domid}/${r.bdf}#${r.entry}`;
     const d = want.get(k);
-    const live = s.guests[r.domid] !== undefined;
+    const live = s.guests[dk(r.domid)] !== undefined;
     const rate = d ? d.rate : 0;
     const pirq = d ? d.pirq : r.pirq;
     if (live !== r.live || rate !== r.rate || pirq !== r.pirq) {

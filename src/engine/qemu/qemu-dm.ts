@@ -12,26 +12,27 @@ import { msixSetMask, ptIrqBindMsi } from '../xen/irq';
 import { physdevMapPirq, physdevUnmapPirq } from '../xen/physdev';
 import type { LinuxPciDev } from '../dom0/types';
 import type { QemuPtDevice } from './types';
+import { dk, pk } from '../core/keys';
 
 function ptDevice(s: HostState, domid: number, hostBdf: string): QemuPtDevice | undefined {
-  return s.qemu[domid]?.devices[hostBdf];
+  return s.qemu[dk(domid)]?.devices[hostBdf];
 }
 
 function wPtDevice(tx: Tx, domid: number, hostBdf: string): QemuPtDevice {
-  return w(tx, w(tx, w(tx, w(tx, tx.s, 'qemu'), String(domid)), 'devices'), hostBdf);
+  return w(tx, w(tx, w(tx, w(tx, tx.s, 'qemu'), dk(domid)), 'devices'), hostBdf);
 }
 
 export function qemuCreate(tx: Tx, domid: number): void {
-  w(tx, tx.s, 'qemu')[domid] = own(tx, { domid, devices: own(tx, {}) });
+  w(tx, tx.s, 'qemu')[dk(domid)] = own(tx, { domid, devices: own(tx, {}) });
 }
 
 export function qemuDestroy(tx: Tx, domid: number): void {
-  if (tx.s.qemu[domid]) delete w(tx, tx.s, 'qemu')[domid];
+  if (tx.s.qemu[dk(domid)]) delete w(tx, tx.s, 'qemu')[dk(domid)];
 }
 
 /** register_real_device(): the device appears at the first free guest slot from 00:04.0 (slot choice UNVERIFIED). */
 export function qemuPtAddDevice(tx: Tx, domid: number, hostBdf: string): string {
-  const devs = tx.s.qemu[domid].devices;
+  const devs = tx.s.qemu[dk(domid)].devices;
   const used = new Set(Object.values(devs).map((d) => d.guestBdf));
   let slot = 4;
   while (used.has(bdfOf(0, 0, slot << 3))) slot++;
@@ -39,7 +40,7 @@ export function qemuPtAddDevice(tx: Tx, domid: number, hostBdf: string): string 
   const n = fn && modelOf(fn).msix ? modelOf(fn).msix!.entries : 0;
   const guestBdf = bdfOf(0, 0, slot << 3);
   const entries = Array.from({ length: n }, () => ({ addr: 0, data: 0, masked: true, pirq: -1 }));
-  w(tx, w(tx, w(tx, tx.s, 'qemu'), String(domid)), 'devices')[hostBdf] = own(tx, {
+  w(tx, w(tx, w(tx, tx.s, 'qemu'), dk(domid)), 'devices')[hostBdf] = own(tx, {
     hostBdf,
     guestBdf,
     msixEnabled: false,
@@ -53,7 +54,7 @@ export function qemuPtRemoveDevice(tx: Tx, domid: number, hostBdf: string): void
   const pt = ptDevice(tx.s, domid, hostBdf);
   if (!pt) return;
   for (const e of pt.entries) if (e.pirq >= 0) physdevUnmapPirq(tx, 0, domid, e.pirq);
-  delete w(tx, w(tx, w(tx, tx.s, 'qemu'), String(domid)), 'devices')[hostBdf];
+  delete w(tx, w(tx, w(tx, tx.s, 'qemu'), dk(domid)), 'devices')[hostBdf];
 }
 
 function msixPos(s: HostState, hostBdf: string): number {
@@ -138,7 +139,7 @@ function ptMsixctrlRegWrite(tx: Tx, domid: number, host: string, ctrl: number): 
     for (let i = 0; i < pt.entries.length; i++) ptMsixUpdateOne(tx, domid, host, i);
   } else if (!enable && pt.msixEnabled) {
     for (let i = 0; i < pt.entries.length; i++) {
-      const e = tx.s.qemu[domid].devices[host].entries[i];
+      const e = tx.s.qemu[dk(domid)].devices[host].entries[i];
       if (e.pirq >= 0) {
         physdevUnmapPirq(tx, 0, domid, e.pirq);
         w(tx, w(tx, wPtDevice(tx, domid, host), 'entries'), i).pirq = -1;
@@ -151,7 +152,7 @@ function ptMsixctrlRegWrite(tx: Tx, domid: number, host: string, ctrl: number): 
 
 /** pt_msix_update_one(): map a pirq for the entry (xc_physdev_map_pirq_msi) and bind it to the guest vector. */
 function ptMsixUpdateOne(tx: Tx, domid: number, host: string, i: number): void {
-  const e = tx.s.qemu[domid].devices[host].entries[i];
+  const e = tx.s.qemu[dk(domid)].devices[host].entries[i];
   if (e.data === 0) return;
   let pirq = e.pirq;
   if (pirq < 0) {
@@ -175,7 +176,7 @@ function ptMsixUpdateOne(tx: Tx, domid: number, host: string, i: number): void {
     w(tx, w(tx, wPtDevice(tx, domid, host), 'entries'), i).pirq = pirq;
   }
   ptIrqBindMsi(tx, domid, pirq, e.data & 0xff);
-  const p = tx.s.xen.domains[domid]?.pirqs[pirq];
+  const p = tx.s.xen.domains[dk(domid)]?.pirqs[pk(pirq)];
   if (p && e.masked) msixSetMask(tx, p, true);
 }
 
@@ -202,12 +203,12 @@ export function qemuGuestMaskEntry(
   entry: number,
   masked: boolean,
 ): void {
-  const host = tx.s.guests[domid]?.pci[guestDev]?.hostBdf;
+  const host = tx.s.guests[dk(domid)]?.pci[guestDev]?.hostBdf;
   if (!host || !ptDevice(tx.s, domid, host)) return;
   const rec = w(tx, w(tx, wPtDevice(tx, domid, host), 'entries'), entry);
   rec.masked = masked;
   if (rec.pirq >= 0) {
-    const p = tx.s.xen.domains[domid]?.pirqs[rec.pirq];
+    const p = tx.s.xen.domains[dk(domid)]?.pirqs[pk(rec.pirq)];
     if (p) msixSetMask(tx, p, masked);
   }
 }

@@ -17,6 +17,7 @@ import {
   strToSlot,
 } from '../dom0/pciback/pci_stub';
 import type { ResetMethod } from '../commands';
+import { dk } from '../core/keys';
 
 /** The device exists in dom0 (lspci would show it). */
 export function hostDevice(tx: Tx, bdfIn: string): string {
@@ -28,7 +29,7 @@ export function hostDevice(tx: Tx, bdfIn: string): string {
 function domainUsing(tx: Tx, bdf: string): string | null {
   const psdev = pcistubFind(tx.s, bdf);
   if (!psdev || psdev.owner === null) return null;
-  const g = tx.s.guests[psdev.owner];
+  const g = tx.s.guests[dk(psdev.owner)];
   return g ? g.domain : `domid ${psdev.owner}`;
 }
 

@@ -22,6 +22,7 @@ import { dropIrqRows, refreshIrqRows } from '../irq/delivery';
 import type { DomainDefinition, HostdevInput } from '../commands';
 import { nodedevDetach, nodedevReattach } from './nodedev';
 import type { DomainConfig, DomainRecord, HostdevConfig } from './types';
+import { dk } from '../core/keys';
 
 function uuid(tx: Tx): string {
   const w32 = [random32(tx), random32(tx), random32(tx), random32(tx)];
@@ -178,7 +179,7 @@ export function xendStart(tx: Tx, name: string, action: LifecycleAction = 'start
   for (const h of cfg.hostdevs) checkAssignable(tx, h, cfg.type);
   dropIrqRows(tx, name);
   const domid = domainCreate(tx, name, cfg.type);
-  mGuests(tx)[domid] = own(tx, newGuestState(domid, name, cfg.type));
+  mGuests(tx)[dk(domid)] = own(tx, newGuestState(domid, name, cfg.type));
   if (cfg.type === 'hvm') qemuCreate(tx, domid);
   for (const h of cfg.hostdevs) attachDevice(tx, domid, cfg.type, h);
   const r = wDomain(tx, name);
@@ -204,7 +205,7 @@ function teardown(tx: Tx, name: string, reason: DomainStateReason, keepManaged: 
   const rec = tx.s.domains[name];
   const domid = rec.domid;
   if (domid === null) return;
-  delete mGuests(tx)[domid];
+  delete mGuests(tx)[dk(domid)];
   domainKill(tx, domid);
   qemuDestroy(tx, domid);
   pcibackTeardown(tx, domid);

@@ -4,18 +4,19 @@ import { evtchnDestroy } from './event_channel';
 import { freeDomainPirqs, newXenDomain, wXenDomain } from './irq';
 import { deassignDevice } from './pci';
 import type { XenDomainKind, XenShutdownReason } from './types';
+import { dk } from '../core/keys';
 
 /** XEN_DOMCTL_createdomain: the next domid (xend never reuses one while the host runs). */
 export function domainCreate(tx: Tx, name: string, kind: XenDomainKind): number {
   const xen = mXen(tx);
   const domid = xen.nextDomid++;
-  w(tx, xen, 'domains')[domid] = newXenDomain(tx, domid, name, kind);
+  w(tx, xen, 'domains')[dk(domid)] = newXenDomain(tx, domid, name, kind);
   return domid;
 }
 
 /** SCHEDOP_shutdown / domain_crash: the domain stops running; the toolstack decides what follows. */
 export function domainShutdown(tx: Tx, domid: number, reason: XenShutdownReason): void {
-  if (!tx.s.xen.domains[domid]) return;
+  if (!tx.s.xen.domains[dk(domid)]) return;
   const d = wXenDomain(tx, domid);
   d.state = 'shutdown';
   d.shutdownReason = reason;
@@ -26,11 +27,11 @@ export function domainShutdown(tx: Tx, domid: number, reason: XenShutdownReason)
  * return assigned devices to dom0, drop the domain. Backends in dom0 are torn down afterwards by the toolstack.
  */
 export function domainKill(tx: Tx, domid: number): void {
-  if (!tx.s.xen.domains[domid]) return;
+  if (!tx.s.xen.domains[dk(domid)]) return;
   evtchnDestroy(tx, domid);
   freeDomainPirqs(tx, domid);
   for (const bdf of Object.keys(tx.s.xen.pdevs).sort()) {
     if (tx.s.xen.pdevs[bdf].domid === domid) deassignDevice(tx, domid, bdf);
   }
-  delete mXenDomains(tx)[domid];
+  delete mXenDomains(tx)[dk(domid)];
 }

@@ -2,6 +2,7 @@
 import { w, type Tx } from '../core/tx';
 import { EEXIST, EINVAL, ESRCH } from './errno';
 import { pirqGuestBind, pirqGuestUnbind, wXenDomain } from './irq';
+import { dk, pk } from '../core/keys';
 
 /**
  * EVTCHNOP_bind_pirq: -EINVAL for an out-of-range or unmapped pirq (pirq_guest_bind finds no vector),
@@ -9,10 +10,10 @@ import { pirqGuestBind, pirqGuestUnbind, wXenDomain } from './irq';
  * accessible exactly when it has been mapped for the domain.
  */
 export function evtchnBindPirq(tx: Tx, domid: number, pirq: number): { rc: number; port: number } {
-  const d = tx.s.xen.domains[domid];
+  const d = tx.s.xen.domains[dk(domid)];
   if (!d) return { rc: -ESRCH, port: 0 };
   if (pirq < 0 || pirq >= d.nrPirqs) return { rc: -EINVAL, port: 0 };
-  const p = d.pirqs[pirq];
+  const p = d.pirqs[pk(pirq)];
   if (p && p.evtchn !== 0) return { rc: -EEXIST, port: 0 };
   if (!p) return { rc: -EINVAL, port: 0 };
   const wd = wXenDomain(tx, domid);
@@ -23,7 +24,7 @@ export function evtchnBindPirq(tx: Tx, domid: number, pirq: number): { rc: numbe
 
 /** EVTCHNOP_close on a pirq port: unbind the pirq. */
 export function evtchnClose(tx: Tx, domid: number, port: number): void {
-  const d = tx.s.xen.domains[domid];
+  const d = tx.s.xen.domains[dk(domid)];
   if (!d || port === 0) return;
   for (const key in d.pirqs) {
     if (d.pirqs[key].evtchn === port) {
@@ -35,7 +36,7 @@ export function evtchnClose(tx: Tx, domid: number, port: number): void {
 
 /** evtchn_destroy(): on domain_kill every port is closed, so pirqs are unbound before they are freed. */
 export function evtchnDestroy(tx: Tx, domid: number): void {
-  const d = tx.s.xen.domains[domid];
+  const d = tx.s.xen.domains[dk(domid)];
   if (!d) return;
   for (const key of Object.keys(d.pirqs)) {
     const p = d.pirqs[key];

@@ -7,16 +7,17 @@ import { hwCfgRead, hwCfgWrite, mmioWrite32 } from '../pci/hw';
 import { xenDprintk, xenVersion } from './console';
 import { EINVAL, ENODEV, ENOSPC, ESRCH } from './errno';
 import type { XenDomain, XenPirq } from './types';
+import { dk, pk, vk } from '../core/keys';
 
 export const FIRST_DYNAMIC_VECTOR = 0x30;
 export const LAST_DYNAMIC_VECTOR = 0xef;
 
 export function xenDomain(s: HostState, domid: number): XenDomain | undefined {
-  return s.xen.domains[domid];
+  return s.xen.domains[dk(domid)];
 }
 
 export function wXenDomain(tx: Tx, domid: number): XenDomain {
-  return w(tx, mXenDomains(tx), String(domid));
+  return w(tx, mXenDomains(tx), dk(domid));
 }
 
 function wPirqs(tx: Tx, domid: number): Record<string, XenPirq> {
@@ -28,10 +29,10 @@ function wPirqs(tx: Tx, domid: number): Record<string, XenPirq> {
  * the GSI range — so a domain's first MSI pirqs are 255, 254, 253 on Xen 3.x. -ENOSPC when exhausted.
  */
 export function getFreePirq(s: HostState, domid: number): number {
-  const d = s.xen.domains[domid];
+  const d = s.xen.domains[dk(domid)];
   const floor = xenVersion(s).msiPirqFloor;
   for (let p = d.nrPirqs - 1; p > floor; p--) {
-    if (!d.pirqs[p]) return p;
+    if (!d.pirqs[pk(p)]) return p;
   }
   return -ENOSPC;
 }
@@ -41,7 +42,7 @@ export function assignIrqVector(s: HostState): { cpu: number; vector: number } |
   const cpus = xenVersion(s).vectorScope === 'global' ? 1 : Math.max(1, s.hw.cpus);
   for (let cpu = 0; cpu < cpus; cpu++) {
     for (let v = FIRST_DYNAMIC_VECTOR; v <= LAST_DYNAMIC_VECTOR; v++) {
-      if (!s.xen.vectors[cpu * 256 + v]) return { cpu, vector: v };
+      if (!s.xen.vectors[vk(cpu, v)]) return { cpu, vector: v };
     }
   }
   return null;
@@ -102,14 +103,14 @@ export function mapDomainPirq(
   vec: { cpu: number; vector: number },
   msi: { bdf: string; entry: number; tableBase: number },
 ): number {
-  const d = tx.s.xen.domains[domid];
+  const d = tx.s.xen.domains[dk(domid)];
   if (!d) return -ESRCH;
   if (pirq < 0 || pirq >= d.nrPirqs) {
     xenDprintk(tx, 'mapInvalid', `dom${domid}: invalid pirq ${pirq} or vector ${vec.vector}`);
     return -EINVAL;
   }
-  const old = d.pirqs[pirq];
-  const vkey = vec.cpu * 256 + vec.vector;
+  const old = d.pirqs[pk(pirq)];
+  const vkey = vk(vec.cpu, vec.vector);
   const oldUse = tx.s.xen.vectors[vkey];
   if (
     (old && old.vector !== vec.vector) ||
@@ -157,7 +158,7 @@ export function mapDomainPirq(
     evtchn: 0,
     dpci: null,
   };
-  wPirqs(tx, domid)[pirq] = rec;
+  wPirqs(tx, domid)[pk(pirq)] = rec;
   w(tx, mXen(tx), 'vectors')[vkey] = { domid, pirq, bdf: msi.bdf, entry: msi.entry };
   emit(tx, {
     type: 'msi.vector',
@@ -177,10 +178,10 @@ export function mapDomainPirq(
  * entry is masked (__pci_disable_msix) and the vector freed. The pirq is immediately reusable.
  */
 export function unmapDomainPirq(tx: Tx, domid: number, pirq: number): number {
-  const d = tx.s.xen.domains[domid];
+  const d = tx.s.xen.domains[dk(domid)];
   if (!d) return -ESRCH;
   if (pirq < 0 || pirq >= d.nrPirqs) return -EINVAL;
-  const p = d.pirqs[pirq];
+  const p = d.pirqs[pk(pirq)];
   if (!p) {
     xenDprintk(tx, 'unmapNotMapped', `dom${domid}: pirq ${pirq} not mapped`);
     return -EINVAL;
@@ -189,8 +190,8 @@ export function unmapDomainPirq(tx: Tx, domid: number, pirq: number): number {
     xenDprintk(tx, 'unmapForcingUnbind', `dom${domid}: forcing unbind of pirq ${pirq}`);
   }
   msixSetMask(tx, p, true);
-  delete wPirqs(tx, domid)[pirq];
-  delete w(tx, mXen(tx), 'vectors')[p.cpu * 256 + p.vector];
+  delete wPirqs(tx, domid)[pk(pirq)];
+  delete w(tx, mXen(tx), 'vectors')[vk(p.cpu, p.vector)];
   emit(tx, {
     type: 'msi.vector',
     bdf: p.bdf,
@@ -206,20 +207,20 @@ export function unmapDomainPirq(tx: Tx, domid: number, pirq: number): number {
 
 /** free_domain_pirqs(): on domain destruction, unmap every pirq still mapped. */
 export function freeDomainPirqs(tx: Tx, domid: number): void {
-  const d = tx.s.xen.domains[domid];
+  const d = tx.s.xen.domains[dk(domid)];
   if (!d) return;
-  const pirqs = Object.keys(d.pirqs)
-    .map(Number)
+  const pirqs = Object.values(d.pirqs)
+    .map((p) => p.pirq)
     .sort((a, b) => b - a);
   for (const p of pirqs) unmapDomainPirq(tx, domid, p);
 }
 
 /** pirq_guest_bind(): attach the guest's handler; the MSI-X entry is unmasked (startup). -EINVAL if unmapped. */
 export function pirqGuestBind(tx: Tx, domid: number, pirq: number, evtchn: number): number {
-  const d = tx.s.xen.domains[domid];
-  const p = d?.pirqs[pirq];
+  const d = tx.s.xen.domains[dk(domid)];
+  const p = d?.pirqs[pk(pirq)];
   if (!p) return -EINVAL;
-  const rec = w(tx, wPirqs(tx, domid), String(pirq));
+  const rec = w(tx, wPirqs(tx, domid), pk(pirq));
   rec.evtchn = evtchn;
   msixSetMask(tx, rec, false);
   return 0;
@@ -227,18 +228,18 @@ export function pirqGuestBind(tx: Tx, domid: number, pirq: number, evtchn: numbe
 
 /** pirq_guest_unbind(): detach; the entry is masked (shutdown) when the last handler goes. */
 export function pirqGuestUnbind(tx: Tx, domid: number, pirq: number): void {
-  const p = tx.s.xen.domains[domid]?.pirqs[pirq];
+  const p = tx.s.xen.domains[dk(domid)]?.pirqs[pk(pirq)];
   if (!p) return;
-  const rec = w(tx, wPirqs(tx, domid), String(pirq));
+  const rec = w(tx, wPirqs(tx, domid), pk(pirq));
   rec.evtchn = 0;
   if (rec.dpci === null) msixSetMask(tx, rec, true);
 }
 
 /** XEN_DOMCTL_bind_pt_irq (HVM passthrough MSI): deliver pirq as guest vector `gvec`, unmasked. */
 export function ptIrqBindMsi(tx: Tx, domid: number, pirq: number, gvec: number): number {
-  const p = tx.s.xen.domains[domid]?.pirqs[pirq];
+  const p = tx.s.xen.domains[dk(domid)]?.pirqs[pk(pirq)];
   if (!p) return -EINVAL;
-  const rec = w(tx, wPirqs(tx, domid), String(pirq));
+  const rec = w(tx, wPirqs(tx, domid), pk(pirq));
   rec.dpci = gvec;
   msixSetMask(tx, rec, false);
   return 0;

@@ -63,7 +63,7 @@ export interface XenState {
   extraGuestIrqs: number;
   nextDomid: number;
   domains: Record<string, XenDomain>;
-  /** Keyed by cpu * 256 + vector. */
+  /** Keyed by vk(cpu, vector). */
   vectors: Record<string, XenVectorUse>;
   pdevs: Record<string, XenPdev>;
 }

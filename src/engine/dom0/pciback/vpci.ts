@@ -3,14 +3,15 @@ import type { HostState } from '../../core/state';
 import { own, w, type Tx, mDom0 } from '../../core/tx';
 import { ENOMEM } from '../../xen/errno';
 import { kprintk } from '../kernel';
+import { dk } from '../../core/keys';
 
 export const PCI_SLOT_MAX = 32;
 
 /** pciback_add_pci_dev() (vpci): the first free virtual slot; "pciback: vpci: %s: assign to virtual slot %d". */
 export function vpciAddPciDev(tx: Tx, domid: number, dev: string, log: boolean): number {
   const backends = w(tx, w(tx, mDom0(tx), 'pciback'), 'backends');
-  if (!backends[domid]) backends[domid] = own(tx, { domid, slots: own(tx, []) });
-  const be = w(tx, backends, String(domid));
+  if (!backends[dk(domid)]) backends[dk(domid)] = own(tx, { domid, slots: own(tx, []) });
+  const be = w(tx, backends, dk(domid));
   const slots = w(tx, be, 'slots');
   let slot = 0;
   while (slot < slots.length && slots[slot] !== null) slot++;
@@ -26,15 +27,11 @@ export function vpciAddPciDev(tx: Tx, domid: number, dev: string, log: boolean):
 
 /** pciback_release_pci_dev() (vpci): free the slot. */
 export function vpciRemovePciDev(tx: Tx, domid: number, dev: string): void {
-  const be = tx.s.dom0.pciback.backends[domid];
+  const be = tx.s.dom0.pciback.backends[dk(domid)];
   if (!be) return;
   const i = be.slots.indexOf(dev);
   if (i < 0) return;
-  const slots = w(
-    tx,
-    w(tx, w(tx, w(tx, mDom0(tx), 'pciback'), 'backends'), String(domid)),
-    'slots',
-  );
+  const slots = w(tx, w(tx, w(tx, w(tx, mDom0(tx), 'pciback'), 'backends'), dk(domid)), 'slots');
   slots[i] = null;
 }
 
@@ -47,13 +44,13 @@ export function vpciGetPciDev(
   devfn: number,
 ): string | null {
   if (domain !== 0 || bus !== 0) return null;
-  const be = s.dom0.pciback.backends[domid];
+  const be = s.dom0.pciback.backends[dk(domid)];
   if (!be) return null;
   if ((devfn & 7) !== 0) return null;
   return be.slots[devfn >> 3] ?? null;
 }
 
 export function vpciSlotOf(s: HostState, domid: number, dev: string): number {
-  const be = s.dom0.pciback.backends[domid];
+  const be = s.dom0.pciback.backends[dk(domid)];
   return be ? be.slots.indexOf(dev) : -1;
 }

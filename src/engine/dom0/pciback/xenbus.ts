@@ -3,6 +3,7 @@
 import { emit, w, type Tx, mDom0 } from '../../core/tx';
 import { pcistubGetPciDevBySlot, pcistubPutPciDev } from './pci_stub';
 import { vpciAddPciDev, vpciRemovePciDev } from './vpci';
+import { dk } from '../../core/keys';
 
 /** Export one device to `domid`: claim it from the stub and give it a virtual slot. */
 export function pcibackExportDevice(tx: Tx, domid: number, dev: string, vpciLog: boolean): number {
@@ -28,8 +29,8 @@ export function pcibackReleaseDevice(tx: Tx, domid: number, dev: string): void {
 
 /** pciback_disconnect + release of every exported device, in slot order; the backend goes away. */
 export function pcibackTeardown(tx: Tx, domid: number): void {
-  const be = tx.s.dom0.pciback.backends[domid];
+  const be = tx.s.dom0.pciback.backends[dk(domid)];
   if (!be) return;
   for (const dev of be.slots) if (dev !== null) pcistubPutPciDev(tx, dev);
-  delete w(tx, w(tx, mDom0(tx), 'pciback'), 'backends')[domid];
+  delete w(tx, w(tx, mDom0(tx), 'pciback'), 'backends')[dk(domid)];
 }
