@@ -37,6 +37,8 @@ const common = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
 };
 module.exports = {
+  // Per-project testTimeout is ignored by Jest 30: one global value.
+  testTimeout: 60000,
   projects: [
     {
       ...common,
