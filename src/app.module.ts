@@ -7,6 +7,10 @@ import { AppGraphqlModule } from './graphql/graphql.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { HealthModule } from './health/health.module';
 import { HostsModule } from './hosts/hosts.module';
+import { InventoryModule } from './inventory/inventory.module';
+import { PcibackModule } from './pciback/pciback.module';
+import { MsiModule } from './msi/msi.module';
+import { LogsModule } from './logs/logs.module';
 import { DomainsModule } from './domains/domains.module';
 import { APP_CONFIG, AppConfig } from './infra/config/config';
 import { DatabaseModule } from './infra/database/database.module';
@@ -44,6 +48,10 @@ export class AppModule {
         WebhooksModule,
         ConsoleModule,
         HostsModule,
+        InventoryModule,
+        PcibackModule,
+        MsiModule,
+        LogsModule,
         DomainsModule,
       ],
       providers: [
