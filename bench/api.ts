@@ -35,8 +35,10 @@ async function load(
   connections: number,
   overallRate?: number,
 ): Promise<Run> {
+  // The load generator runs in a worker thread, so it does not share the server's event loop.
   const r = await autocannon({
     url,
+    workers: 1,
     duration: seconds,
     connections,
     ...(overallRate ? { overallRate } : {}),

@@ -1,4 +1,4 @@
-import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, Module, RequestMethod, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { ConsoleModule } from './console/console.module';
@@ -29,6 +29,10 @@ export class AppModule {
       global: true,
       imports: [
         LoggerModule.forRoot({
+          // Request-scoped log context (pino-http on every request) only when request logs are wanted.
+          ...(config.logLevel === 'debug' || config.logLevel === 'trace'
+            ? {}
+            : { exclude: [{ path: '{*path}', method: RequestMethod.ALL }] }),
           pinoHttp: {
             level: config.logLevel,
             autoLogging: config.logLevel === 'debug' || config.logLevel === 'trace',
