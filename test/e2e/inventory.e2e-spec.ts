@@ -239,6 +239,30 @@ describe('inventory: node devices and lspci', () => {
     expect(res.data?.nodeDevice.xml).toContain('<name>pci_0000_01_10_0</name>');
   });
 
+  it('documents every node device, pciback, MSI and logs endpoint in the OpenAPI document', async () => {
+    const doc = (await (await t.http('/api/docs-json')).json()) as {
+      paths: Record<string, Record<string, { summary?: string }>>;
+    };
+    const ours = {
+      '/api/v1/hosts/{host}/nodedevs': 'get',
+      '/api/v1/hosts/{host}/nodedevs/{bdf}': 'get',
+      '/api/v1/hosts/{host}/lspci': 'get',
+      '/api/v1/hosts/{host}/nodedevs/{bdf}/detach': 'post',
+      '/api/v1/hosts/{host}/nodedevs/{bdf}/reattach': 'post',
+      '/api/v1/hosts/{host}/nodedevs/{bdf}/reset': 'post',
+      '/api/v1/hosts/{host}/pciback/assignable': 'get',
+      '/api/v1/hosts/{host}/msi': 'get',
+      '/api/v1/hosts/{host}/nodedevs/{bdf}/msix': 'get',
+      '/api/v1/hosts/{host}/nodedevs/{bdf}/msi/prune': 'post',
+      '/api/v1/hosts/{host}/logs': 'get',
+    };
+    for (const [path, verb] of Object.entries(ours))
+      expect({ path, summary: doc.paths[path]?.[verb]?.summary }).toEqual({
+        path,
+        summary: expect.any(String) as string,
+      });
+  });
+
   it('answers GraphQL errors with extensions.code', async () => {
     const res = await t.gql(`{ a: nodeDevice(host: "lab", bdf: "0000:02:00.0") { bdf } }`);
     expect(res.errors?.[0]?.extensions?.code).toBe('unknown-device');
