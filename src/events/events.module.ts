@@ -18,6 +18,6 @@ import { OutboxSignal } from './outbox-signal';
     OutboxSignal,
     EventsResolver,
   ],
-  exports: [EventsService, OutboxSignal, EventsRetentionService],
+  exports: [EventsService, EventsRepository, OutboxSignal, EventsRetentionService],
 })
 export class EventsModule {}

@@ -27,6 +27,12 @@ export interface EventQuery {
 
 export type StoredEvent = Event;
 
+/** What an append wrote: the event rows in input order and how many outbox rows came with them. */
+export interface AppendedEvents {
+  events: StoredEvent[];
+  deliveries: number;
+}
+
 @Injectable()
 export class EventsRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -35,39 +41,46 @@ export class EventsRepository {
    * Appends events and, in the same transaction, one pending outbox row per (event, active webhook
    * whose `events` globs and `hosts` match). Returns the rows in insertion order.
    */
-  async appendWithOutbox(
-    events: NewEvent[],
-  ): Promise<{ events: StoredEvent[]; deliveries: number }> {
-    return this.prisma.$transaction(async (tx) => {
-      await tx.$executeRaw`select pg_advisory_xact_lock(${EVENT_LOG_LOCK})`;
-      const rows = await tx.event.createManyAndReturn({
-        data: events.map((e) => ({
-          host: e.host,
-          type: e.type,
-          virtualTimeNs: e.virtualTimeNs,
-          data: e.data as Prisma.InputJsonObject,
-        })),
-      });
-      // One INSERT numbers its rows in order: sorting by id restores the input order.
-      rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      const first = rows[0].id;
-      const last = rows[rows.length - 1].id;
-      const deliveries = await tx.$executeRaw`
-        insert into "WebhookDelivery"
-          ("id", "webhookId", "eventId", "messageId", "status", "attempts", "nextAttemptAt", "createdAt", "updatedAt")
-        select gen_random_uuid(), w."id", e."id", 'msg_' || replace(gen_random_uuid()::text, '-', ''),
-               'pending', 0, now(), now(), now()
-        from "Event" e
-        join "Webhook" w on w."active"
-          and (coalesce(cardinality(w."hosts"), 0) = 0 or e."host" = any(w."hosts"))
-          and exists (
-            select 1 from unnest(w."events") p
-            where e."type" like replace(replace(replace(replace(p, '\\', '\\\\'), '%', '\\%'), '_', '\\_'), '*', '%')
-          )
-        where e."id" between ${first} and ${last} and e."type" <> 'interrupts'
-        order by e."id", w."createdAt"`;
-      return { events: rows, deliveries };
+  async appendWithOutbox(events: NewEvent[]): Promise<AppendedEvents> {
+    if (events.length === 0) return { events: [], deliveries: 0 };
+    return this.prisma.$transaction((tx) => this.appendWithin(tx, events));
+  }
+
+  /**
+   * The same, inside a transaction the caller owns (e.g. a host's journal commit: the command, its
+   * config changes, its events and their outbox rows become durable together or not at all). Call
+   * it last in the transaction: it takes the event-log lock, held until the commit.
+   */
+  async appendWithin(tx: Prisma.TransactionClient, events: NewEvent[]): Promise<AppendedEvents> {
+    if (events.length === 0) return { events: [], deliveries: 0 };
+    await tx.$executeRaw`select pg_advisory_xact_lock(${EVENT_LOG_LOCK})`;
+    const rows = await tx.event.createManyAndReturn({
+      data: events.map((e) => ({
+        host: e.host,
+        type: e.type,
+        virtualTimeNs: e.virtualTimeNs,
+        data: e.data as Prisma.InputJsonObject,
+      })),
     });
+    // One INSERT numbers its rows in order: sorting by id restores the input order.
+    rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const first = rows[0].id;
+    const last = rows[rows.length - 1].id;
+    const deliveries = await tx.$executeRaw`
+      insert into "WebhookDelivery"
+        ("id", "webhookId", "eventId", "messageId", "status", "attempts", "nextAttemptAt", "createdAt", "updatedAt")
+      select gen_random_uuid(), w."id", e."id", 'msg_' || replace(gen_random_uuid()::text, '-', ''),
+             'pending', 0, now(), now(), now()
+      from "Event" e
+      join "Webhook" w on w."active"
+        and (coalesce(cardinality(w."hosts"), 0) = 0 or e."host" = any(w."hosts"))
+        and exists (
+          select 1 from unnest(w."events") p
+          where e."type" like replace(replace(replace(replace(p, '\\', '\\\\'), '%', '\\%'), '_', '\\_'), '*', '%')
+        )
+      where e."id" between ${first} and ${last} and e."type" <> 'interrupts'
+      order by e."id", w."createdAt"`;
+    return { events: rows, deliveries };
   }
 
   async list(q: EventQuery): Promise<StoredEvent[]> {

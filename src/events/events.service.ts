@@ -13,7 +13,7 @@ import {
   type PtlabEvent,
 } from './event.types';
 import type { EventConnection, EventView } from './events.models';
-import { EventsRepository, type NewEvent } from './events.repository';
+import { EventsRepository, type AppendedEvents, type NewEvent } from './events.repository';
 import { OutboxSignal } from './outbox-signal';
 
 export interface EventListQuery {
@@ -54,42 +54,53 @@ export class EventsService {
    * persisted) once the batch is durable.
    */
   async record(events: readonly PtlabEvent[]): Promise<EventMessage[]> {
-    const out: (EventMessage | undefined)[] = new Array<EventMessage | undefined>(events.length);
-    const persist: { index: number; event: NewEvent }[] = [];
-    const now = new Date().toISOString();
-    events.forEach((e, index) => {
-      const checked = checkEvent(e);
-      if (TRANSIENT_EVENT_TYPES.has(checked.type)) {
-        const message: EventMessage = {
-          id: null,
-          host: checked.host,
-          type: checked.type,
-          virtualTimeNs: checked.virtualTimeNs === null ? null : checked.virtualTimeNs.toString(),
-          time: now,
-          data: checked.data,
-        };
-        out[index] = message;
-        this.publish(message);
-      } else {
-        persist.push({ index, event: checked });
+    const { messages } = await this.recordWith(events, async (rows) => ({
+      value: undefined,
+      appended: await this.repo.appendWithOutbox(rows),
+    }));
+    return messages;
+  }
+
+  /**
+   * The same, with the rows written by `write` inside a transaction the caller owns (a host's
+   * journal commit passes them to EventsRepository.appendWithin): the command, its config changes,
+   * its events and their webhook outbox rows commit together. Nothing is published unless `write`
+   * succeeds; then every event, `interrupts` included, is published in input order. Writers with
+   * rows to persist run one after another, so publish order = commit order = id order.
+   */
+  async recordWith<T>(
+    events: readonly PtlabEvent[],
+    write: (rows: NewEvent[]) => Promise<{ value: T; appended: AppendedEvents }>,
+  ): Promise<{ value: T; messages: EventMessage[] }> {
+    const checked = events.map(checkEvent);
+    const rows = checked.filter((e) => !TRANSIENT_EVENT_TYPES.has(e.type));
+    const run = async (): Promise<{ value: T; messages: EventMessage[] }> => {
+      const { value, appended } = await write(rows);
+      if (appended.events.length !== rows.length) {
+        throw new Error(`appended ${appended.events.length} of ${rows.length} events`);
       }
-    });
-    if (persist.length > 0) {
-      const run = this.tail.then(async () => {
-        const { events: rows, deliveries } = await this.repo.appendWithOutbox(
-          persist.map((p) => p.event),
-        );
-        rows.forEach((row, i) => {
-          const message = toMessage(row);
-          out[persist[i].index] = message;
-          this.publish(message);
-        });
-        if (deliveries > 0) this.outbox.notify();
-      });
-      this.tail = run.catch(() => undefined);
-      await run;
-    }
-    return out as EventMessage[];
+      const now = new Date().toISOString();
+      let next = 0;
+      const messages = checked.map((e) =>
+        TRANSIENT_EVENT_TYPES.has(e.type)
+          ? {
+              id: null,
+              host: e.host,
+              type: e.type,
+              virtualTimeNs: e.virtualTimeNs === null ? null : e.virtualTimeNs.toString(),
+              time: now,
+              data: e.data,
+            }
+          : toMessage(appended.events[next++]),
+      );
+      for (const m of messages) this.publish(m);
+      if (appended.deliveries > 0) this.outbox.notify();
+      return { value, messages };
+    };
+    if (rows.length === 0) return run();
+    const result = this.tail.then(run);
+    this.tail = result.catch(() => undefined);
+    return result;
   }
 
   /** The event log, oldest first, after a cursor. */

@@ -1,6 +1,7 @@
 // The live emulated hosts: each host's engine state in memory, rebuilt at start-up from its latest
 // snapshot plus the journal tail; every change goes through mutate(), which applies engine commands
-// and journals them (with their config changes) in one transaction before anyone sees the new state.
+// and journals them (with their config changes and events) in one transaction before anyone sees
+// the new state.
 import {
   Inject,
   Injectable,
@@ -18,6 +19,7 @@ import {
   type EngineEvent,
   type HostState,
 } from '../engine';
+import type { AppendedEvents, NewEvent } from '../events/events.repository';
 import { EventsService } from '../events/events.service';
 import { APP_CONFIG, type AppConfig } from '../infra/config/config';
 import { AppError } from '../infra/errors/app-error';
@@ -176,14 +178,17 @@ export class HostRuntimeService implements OnApplicationBootstrap, OnApplication
       throw new AppError('already-exists', `a host named '${row.name}' already exists`);
     const { state, events } = createHost(command);
     const hash = stateHash(state);
-    const created = await this.repo.create(
-      row,
-      [{ seq: 1n, command, virtualTimeNs: BigInt(state.now) }],
-      hash,
-      {
-        seq: 1n,
-        state: JSON.parse(snapshot(state)) as unknown,
-        stateHash: hash,
+    const { value: created } = await this.events.recordWith(
+      events.map(toPtlabEvent),
+      async (rows) => {
+        const r = await this.repo.create(
+          row,
+          [{ seq: 1n, command, virtualTimeNs: BigInt(state.now) }],
+          hash,
+          { seq: 1n, state: JSON.parse(snapshot(state)) as unknown, stateHash: hash },
+          rows,
+        );
+        return { value: r.host, appended: r.appended };
       },
     );
     this.slots.set(row.name, {
@@ -197,7 +202,6 @@ export class HostRuntimeService implements OnApplicationBootstrap, OnApplication
       hash: { state, value: hash },
       deleted: false,
     });
-    await this.publish(events);
     return state;
   }
 
@@ -212,8 +216,9 @@ export class HostRuntimeService implements OnApplicationBootstrap, OnApplication
 
   /**
    * Applies commands to a host: first the clock's advance to now, then `m.commands`; journals them
-   * with `m.changes` in one transaction; only then does the new state become visible. An EngineError
-   * or a failed transaction changes nothing.
+   * with `m.changes` and their events (through EventsService, with webhook outbox rows) in one
+   * transaction; only then does the new state become visible and are the events published. An
+   * EngineError or a failed transaction changes nothing and publishes nothing.
    */
   async mutate<T = void>(name: string, build: (state: HostState) => Mutation<T>): Promise<T> {
     const s = this.slot(name);
@@ -237,9 +242,11 @@ export class HostRuntimeService implements OnApplicationBootstrap, OnApplication
         events.push(...r.events);
         commands.push(c);
       }
-      await this.commit(s, state, commands, m.changes ?? []);
-      m.onCommit?.(state);
-      await this.publish(events);
+      await this.events.recordWith(events.map(toPtlabEvent), async (rows) => {
+        const appended = await this.commit(s, state, commands, m.changes ?? [], rows);
+        m.onCommit?.(state);
+        return { value: undefined, appended };
+      });
       return m.result ? m.result(state) : (undefined as T);
     });
   }
@@ -262,8 +269,11 @@ export class HostRuntimeService implements OnApplicationBootstrap, OnApplication
     state: HostState,
     commands: Command[],
     changes: ConfigChange[],
-  ): Promise<void> {
-    if (commands.length === 0 && changes.length === 0) return;
+    events: NewEvent[],
+  ): Promise<AppendedEvents> {
+    if (commands.length === 0 && changes.length === 0 && events.length === 0) {
+      return { events: [], deliveries: 0 };
+    }
     const entries = commands.map((command, i) => ({
       seq: s.seq + BigInt(i + 1),
       command,
@@ -272,7 +282,7 @@ export class HostRuntimeService implements OnApplicationBootstrap, OnApplication
     const hash = stateHash(state);
     const takeSnapshot = s.sinceSnapshot + commands.length >= this.config.hosts.snapshotEvery;
     const lastSeq = entries.at(-1)?.seq ?? s.seq;
-    await this.repo.commit({
+    const appended = await this.repo.commit({
       hostId: s.id,
       expectSeq: s.seq,
       entries,
@@ -281,16 +291,13 @@ export class HostRuntimeService implements OnApplicationBootstrap, OnApplication
       snapshot: takeSnapshot
         ? { seq: lastSeq, state: JSON.parse(snapshot(state)) as unknown, stateHash: hash }
         : undefined,
+      events,
     });
     s.state = state;
     s.seq = lastSeq;
     s.hash = { state, value: hash };
     s.sinceSnapshot = takeSnapshot ? 0 : s.sinceSnapshot + commands.length;
-  }
-
-  private async publish(events: EngineEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    await this.events.record(events.map(toPtlabEvent));
+    return appended;
   }
 
   /** Advances every running clock to the wall clock (journaled), so interrupts stream live. */

@@ -2,6 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../infra/database/prisma.service';
 import { Prisma } from '../generated/prisma/client';
+import { EventsRepository, type AppendedEvents, type NewEvent } from '../events/events.repository';
 
 export interface HostRow {
   id: string;
@@ -63,6 +64,8 @@ export interface JournalCommit {
   stateHash: string;
   changes: ConfigChange[];
   snapshot?: SnapshotRow;
+  /** The events the entries produced: appended (with their webhook outbox rows) in the same transaction. */
+  events?: NewEvent[];
 }
 
 function toHost(r: {
@@ -93,7 +96,10 @@ export class StaleJournalError extends Error {}
 
 @Injectable()
 export class HostsRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly eventLog: EventsRepository,
+  ) {}
 
   async list(): Promise<HostRow[]> {
     return (await this.prisma.host.findMany({ orderBy: { name: 'asc' } })).map(toHost);
@@ -116,8 +122,9 @@ export class HostsRepository {
     entries: { seq: bigint; command: unknown; virtualTimeNs: bigint }[],
     stateHash: string,
     snapshot: SnapshotRow,
-  ): Promise<HostRow> {
-    const created = await this.prisma.$transaction(async (tx) => {
+    events: NewEvent[] = [],
+  ): Promise<{ host: HostRow; appended: AppendedEvents }> {
+    const [created, appended] = await this.prisma.$transaction(async (tx) => {
       const row = await tx.host.create({
         data: {
           name: host.name,
@@ -145,18 +152,21 @@ export class HostsRepository {
           stateHash: snapshot.stateHash,
         },
       });
-      return row;
+      return [row, await this.eventLog.appendWithin(tx, events)] as const;
     });
-    return toHost(created);
+    return { host: toHost(created), appended };
   }
 
   async delete(id: string): Promise<void> {
     await this.prisma.host.delete({ where: { id } });
   }
 
-  /** Appends journal entries and applies their config changes atomically. */
-  async commit(c: JournalCommit): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
+  /**
+   * Appends journal entries, applies their config changes and appends their events (with webhook
+   * outbox rows) atomically; returns the event rows.
+   */
+  async commit(c: JournalCommit): Promise<AppendedEvents> {
+    return this.prisma.$transaction(async (tx) => {
       const last = c.entries.at(-1)?.seq ?? c.expectSeq;
       const updated = await tx.host.updateMany({
         where: { id: c.hostId, journalSeq: c.expectSeq },
@@ -197,6 +207,8 @@ export class HostsRepository {
           await tx.journalEntry.deleteMany({ where: { hostId: c.hostId, seq: { lte: oldest } } });
         }
       }
+      // Last: appending takes the event-log lock, held until the commit.
+      return this.eventLog.appendWithin(tx, c.events ?? []);
     });
   }
 
