@@ -1,7 +1,6 @@
 // advance(ns) accounts each active vector in bulk — rate × time with an exact fractional carry — and sends
 // each interrupt where the modelled path sends it: delivered, or lost masked / disabled / unmapped / unbound.
 import fc from 'fast-check';
-import type { InterruptsEvent } from '../core/events';
 import { beginTx } from '../core/tx';
 import { apply } from '../host';
 import * as R from '../pci/constants';
