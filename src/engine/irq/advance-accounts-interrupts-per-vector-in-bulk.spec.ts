@@ -34,7 +34,7 @@ describe('interrupt accounting', () => {
     const fast = d.run({ type: 'advance', ns: 1_000_000 }).filter((e) => e.type === 'interrupts');
     expect(slow).toHaveLength(2);
     expect(fast).toHaveLength(2);
-    expect((fast[0]).raised).toBe(1000);
+    expect(fast[0].raised).toBe(1000);
   });
 
   it('property: however time is split, a vector raises floor(rate × total) interrupts', () => {
