@@ -54,7 +54,10 @@ export function w<P extends object, K extends keyof P>(tx: Tx, parent: P, key: K
   if (cur === null || typeof cur !== 'object') {
     throw new Error(`internal: copy-on-write of non-object ${String(key)}`);
   }
-  const copy: object = Array.isArray(cur) ? cur.slice() : { ...cur };
+  let copy: object;
+  if (Array.isArray(cur)) copy = cur.slice();
+  else if (typeof key === 'string' && BY_DOMID.has(key)) copy = dictCopy(cur);
+  else copy = { ...cur };
   tx.owned.add(copy);
   (parent as Record<PropertyKey, unknown>)[key] = copy;
   return copy as P[K] & object;
@@ -110,6 +113,20 @@ export function mLogs(tx: Tx): LogRings {
   const c = tx.h.logs;
   if (c !== undefined && tx.s.logs === c) return c;
   return (tx.h.logs = w(tx, tx.s, 'logs'));
+}
+
+/**
+ * Records keyed by domid (`d<domid>`) gain a never-seen key at every boot. A plain object would get a new
+ * hidden class each time (V8 map transitions, microseconds per boot); these are copied into
+ * null-prototype objects, which V8 keeps in dictionary mode where new keys are cheap.
+ */
+const BY_DOMID = new Set(['domains', 'guests', 'qemu', 'backends']);
+
+function dictCopy(cur: object): object {
+  const copy = Object.create(null) as Record<string, unknown>;
+  const src = cur as Record<string, unknown>;
+  for (const k in src) copy[k] = src[k];
+  return copy;
 }
 
 /** Mark a freshly built object as owned (so later w() calls do not copy it again). */

@@ -2,23 +2,33 @@
 import type { Tx } from '../core/tx';
 import { hex } from '../core/format';
 import * as R from '../pci/constants';
+import { findCapRaw } from '../pci/config';
 import { pciReadConfig, pciWriteConfig } from './config-access';
 import { kernelOf, kprintk, wPciDev, type KRef } from './kernel';
 import { disableMsiMode } from './msi-xen';
 
-/** pci_find_capability(): walk the capability list through this kernel's config accessor. */
+/**
+ * pci_find_capability(). The walk only reads read-only registers (Status, Capabilities Pointer, the list)
+ * which pciback and the device model pass through unchanged, so its result is the device's own capability
+ * offset; it is taken from the hardware directly (memoised per model) instead of re-walked through every
+ * layer. An absent device yields 0, as the real walk would (Status reads all ones, no valid pointer).
+ */
 export function pciFindCapability(tx: Tx, k: KRef, dev: string, cap: number): number {
-  const status = pciReadConfig(tx, k, dev, R.PCI_STATUS, 2);
-  if (!(status & R.PCI_STATUS_CAP_LIST)) return 0;
-  let pos = pciReadConfig(tx, k, dev, R.PCI_CAPABILITY_LIST, 1);
-  for (let ttl = 48; ttl > 0 && pos >= 0x40; ttl--) {
-    pos &= ~3;
-    const id = pciReadConfig(tx, k, dev, pos, 1);
-    if (id === 0xff) break;
-    if (id === cap) return pos;
-    pos = pciReadConfig(tx, k, dev, pos + 1, 1);
+  const d = kernelOf(tx.s, k).pci[dev];
+  const fn = d ? tx.s.hw.fns[d.hostBdf] : undefined;
+  if (!fn) return 0;
+  return modelCapOffset(fn.model, fn.cfg, cap);
+}
+
+const capMemo = new Map<string, number>();
+function modelCapOffset(model: string, cfg: readonly number[], cap: number): number {
+  const key = `${model}/${cap}`;
+  let pos = capMemo.get(key);
+  if (pos === undefined) {
+    pos = findCapRaw(cfg, cap);
+    capMemo.set(key, pos);
   }
-  return 0;
+  return pos;
 }
 
 /** pcibios_enable_resources() (arch/i386/pci/i386.c): turn on decoding for the device's resources. */

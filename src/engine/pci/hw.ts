@@ -227,15 +227,16 @@ interface BarHit {
 
 // Pure per-model index of BAR specs by BAR number (derived from the catalog).
 const barIndex = new Map<string, (BarSpec | null)[]>();
+const vfBarIndex = new Map<string, (BarSpec | null)[]>();
 function barsOf(modelId: string, vf: boolean): (BarSpec | null)[] {
-  const key = vf ? `vf:${modelId}` : modelId;
-  let arr = barIndex.get(key);
+  const index = vf ? vfBarIndex : barIndex;
+  let arr = index.get(modelId);
   if (!arr) {
     const m = deviceModel(modelId);
     const specs = vf ? (m.sriov?.vfBars ?? []) : m.bars;
     arr = [null, null, null, null, null, null];
     for (const b of specs) arr[b.index] = b;
-    barIndex.set(key, arr);
+    index.set(modelId, arr);
   }
   return arr;
 }
@@ -286,6 +287,13 @@ export function barAddress(s: HostState, fn: PciFunction, i: number): number {
 function hitIn(s: HostState, bdf: string, addr: number): BarHit | null {
   const fn = s.hw.fns[bdf];
   if (!fn) return null;
+  // The MSI-X BAR first: that is where hinted writes go.
+  const bir = modelOf(fn).msix?.bir;
+  if (bir !== undefined) {
+    const win = barWindow(s, fn, bir);
+    if (win && addr >= win.base && addr < win.base + win.size)
+      return { bdf, bar: bir, offset: addr - win.base };
+  }
   for (let i = 0; i < 6; i++) {
     const win = barWindow(s, fn, i);
     if (win && addr >= win.base && addr < win.base + win.size)
