@@ -1,7 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -42,12 +41,12 @@ export class MsiController {
   @HttpCode(200)
   @ApiOperation({
     summary: "Prune the device's node in dom0's msi list (msi_prune_pci_irq_vectors): the repair",
-    description: 'Only for a device no domain uses; the next owner then maps fresh pirqs.',
+    description:
+      'A free device: every item goes. A device a domain holds: only the stale items (pirqs the hypervisor no longer maps for it); reboot the domain afterwards and it maps fresh pirqs.',
   })
   @ApiOkResponse({ type: MsiDevice })
   @ApiBadRequestResponse({ description: 'malformed BDF (problem+json)' })
   @ApiNotFoundResponse({ description: 'no such host or device (problem+json)' })
-  @ApiConflictResponse({ description: 'a domain uses the device: device-busy (problem+json)' })
   prune(@Param('host') host: string, @Param('bdf', BdfPipe) bdf: string): Promise<MsiDevice> {
     return this.msi.prune(host, bdf);
   }

@@ -29,7 +29,7 @@ export class MsiResolver {
 
   @Mutation(() => MsiDevice, {
     description:
-      "Prune the device's node in dom0's msi list (msi_prune_pci_irq_vectors); refused while a domain uses it.",
+      "Prune dom0's msi list of the device (msi_prune_pci_irq_vectors): all items of a free device; only the stale ones while a domain holds it — then reboot the domain.",
   })
   pruneMsi(
     @Args('host', { description: 'Host name.' }) host: string,

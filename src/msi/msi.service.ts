@@ -39,7 +39,7 @@ export class MsiService {
     return this.row(this.runtime.state(host), bdf);
   }
 
-  /** Empties the device's node in dom0's list (refused while a domain uses the device). */
+  /** Prunes the device's node in dom0's list: every item of a free device, only stale items while a domain holds it. */
   prune(host: string, bdf: string): Promise<MsiDevice> {
     return this.runtime.mutate(host, () => ({
       commands: [{ type: 'msi.prune', bdf }],

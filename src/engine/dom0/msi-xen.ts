@@ -18,6 +18,7 @@ import { kernelKind, kernelOf, kprintk, wKernel, wPciDev, type KRef } from './ke
 import { pciFindCapability, pciIntx } from './pci';
 import { pcibackGetOwner } from './pciback/pci_stub';
 import type { MsiDevList, MsixEntry } from './types';
+import { dk, pk } from '../core/keys';
 
 /** get_msi_dev_pirq_list(): find the device's entry or append one; entries are never removed. */
 export function getMsiDevPirqList(tx: Tx, k: KRef, dev: string): number {
@@ -321,6 +322,41 @@ export function msiRemovePciIrqVectors(tx: Tx, dev: string): void {
   const e = wMsiDevEntry(tx, 'dom0', idx);
   e.maskBase = null;
   wPciDev(tx, 'dom0', dev).irq = e.defaultIrq;
+}
+
+/**
+ * ptlab's operator repair on a device a domain still holds (not in any kernel): like
+ * msi_prune_pci_irq_vectors(), but only the list items whose pirq the hypervisor no longer maps to this
+ * device for `owner` — the stale items RHBZ#688673 leaves — so live vectors keep their teardown path.
+ */
+export function msiPruneStalePirqs(tx: Tx, dev: string, owner: number): void {
+  const idx = findMsiDevEntry(tx.s, 'dom0', dev);
+  if (idx < 0) return;
+  const dom = tx.s.xen.domains[dk(owner)];
+  const live = (pirq: number): boolean => {
+    const p = dom?.pirqs[pk(pirq)];
+    return p !== undefined && p.bdf === dev;
+  };
+  const items = tx.s.dom0.msiDevHead[idx].pirqList;
+  const stale = items.filter((p) => !live(p.pirq));
+  if (stale.length === 0) return;
+  for (const p of stale) {
+    kprintk(tx, 'dom0', `PCI: ${dev}: cleaning up MSI-X entry ${p.entryNr}`);
+    emit(tx, {
+      type: 'msi.vector',
+      bdf: dev,
+      action: 'dom0.prune',
+      domid: 0,
+      pirq: p.pirq,
+      entry: p.entryNr,
+      vector: null,
+      rc: 0,
+    });
+  }
+  wMsiDevEntry(tx, 'dom0', idx).pirqList = own(
+    tx,
+    items.filter((p) => live(p.pirq)),
+  );
 }
 
 /**

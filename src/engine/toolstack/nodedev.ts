@@ -6,7 +6,7 @@ import { w, type Tx, mDom0 } from '../core/tx';
 import * as R from '../pci/constants';
 import { functionsBehind, hwCfgRead, hwCfgWrite, modelOf, upstreamBridge } from '../pci/hw';
 import { deviceReleaseDriver, driverProbeDevice } from '../dom0/driver-core';
-import { msiPrunePciIrqVectors } from '../dom0/msi-xen';
+import { msiPrunePciIrqVectors, msiPruneStalePirqs } from '../dom0/msi-xen';
 import { pcibackModuleLoad } from '../dom0/pciback/module';
 import {
   pcistubDeviceIdAdd,
@@ -189,9 +189,12 @@ export function nodedevReset(tx: Tx, bdfIn: string, method: ResetMethod): void {
   hwCfgWrite(tx, br.bdf, R.PCI_BRIDGE_CONTROL, 2, ctl & ~R.PCI_BRIDGE_CTL_BUS_RESET);
 }
 
-/** Operator repair: run msi_prune_pci_irq_vectors() on a device no domain is using (a debug module would). */
+/** Operator repair (ptlab): prune dom0's msi list of a device, as msi_prune_pci_irq_vectors() would. */
 export function msiPrune(tx: Tx, bdfIn: string): void {
   const bdf = hostDevice(tx, bdfIn);
-  refuseIfAssigned(tx, bdf);
-  msiPrunePciIrqVectors(tx, bdf);
+  const owner = pcistubFind(tx.s, bdf)?.owner ?? null;
+  // A device nothing uses: msi_prune_pci_irq_vectors() as the fix runs it. A device a domain holds:
+  // only its stale items (prune then reboot is the repair; live vectors stay listed).
+  if (owner === null) msiPrunePciIrqVectors(tx, bdf);
+  else msiPruneStalePirqs(tx, bdf, owner);
 }
