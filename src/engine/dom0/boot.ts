@@ -3,7 +3,6 @@
 import { w, type Tx, mDom0 } from '../core/tx';
 import { modelOf } from '../pci/hw';
 import { driverProbeDevice } from './driver-core';
-import { emptyKernel } from './kernel';
 import { pcibackModuleLoad } from './pciback/module';
 import { pciScanDevices } from './probe';
 import type { Dom0State } from './types';
@@ -36,7 +35,15 @@ export function cmdlineParam(cmdline: string, key: string): string | null {
 export function newDom0State(cmdline: string, modprobe: readonly string[]): Dom0State {
   const conf = parseModprobeConf(modprobe);
   return {
-    ...emptyKernel(),
+    pci: {},
+    msiDevHead: [],
+    irqs: {},
+    igbvf: {},
+    netdevs: {},
+    modules: {},
+    msixTest: {},
+    nextNetdev: 0,
+    nextIrq: 0,
     cmdline,
     moduleOptions: conf.options,
     blacklist: conf.blacklist,

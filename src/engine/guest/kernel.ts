@@ -5,7 +5,7 @@ import { bdfOf } from '../core/format';
 import { printk } from '../core/tx';
 import { modelOf } from '../pci/hw';
 import { deviceReleaseDriver, deviceShutdown, driverProbeDevice } from '../dom0/driver-core';
-import { emptyKernel, kernelOf, wKernel } from '../dom0/kernel';
+import { kernelOf, wKernel } from '../dom0/kernel';
 import type { LinuxPciDev } from '../dom0/types';
 import { vectorFate } from '../irq/delivery';
 import type { GuestState } from './types';
@@ -14,7 +14,21 @@ import { dk } from '../core/keys';
 
 export function newGuestState(domid: number, domain: string, kind: 'pv' | 'hvm'): GuestState {
   // A PV guest's eth0 is its netfront vif (an HVM guest's, its emulated NIC): passthrough NICs start at eth1.
-  return { ...emptyKernel(), nextNetdev: 1, domid, domain, kind, workloads: { ping: {}, irq: {} } };
+  return {
+    pci: {},
+    msiDevHead: [],
+    irqs: {},
+    igbvf: {},
+    netdevs: {},
+    modules: {},
+    msixTest: {},
+    nextNetdev: 1,
+    nextIrq: 0,
+    domid,
+    domain,
+    kind,
+    workloads: { ping: {}, irq: {} },
+  };
 }
 
 function guestPrintk(tx: Tx, domid: number, text: string): void {
@@ -25,15 +39,20 @@ function guestPrintk(tx: Tx, domid: number, text: string): void {
 function addGuestPciDev(tx: Tx, domid: number, name: string, hostBdf: string): void {
   const hd = tx.s.dom0.pci[hostBdf];
   const dev: LinuxPciDev = {
-    ...hd,
     name,
     hostBdf,
+    vendor: hd.vendor,
+    device: hd.device,
+    classCode: hd.classCode,
+    hdrType: hd.hdrType,
     irq: 0,
     isEnabled: false,
     isBusmaster: false,
     msiEnabled: false,
     msixEnabled: false,
-    resources: hd.resources.map((r) => (r ? { ...r } : null)),
+    resources: hd.resources.map((r) =>
+      r ? { start: r.start, size: r.size, flags: r.flags } : null,
+    ),
     driver: null,
     isVirtfn: false,
     physfn: null,
