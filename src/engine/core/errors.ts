@@ -30,7 +30,8 @@ export type EngineErrorCode =
   | 'iommu-disabled'
   | 'module-not-loaded'
   | 'module-in-use'
-  | 'snapshot-invalid';
+  | 'snapshot-invalid'
+  | 'hypervisor-hang';
 
 export const ENGINE_ERROR_CODES: readonly EngineErrorCode[] = [
   'host-not-created',
@@ -63,6 +64,7 @@ export const ENGINE_ERROR_CODES: readonly EngineErrorCode[] = [
   'module-not-loaded',
   'module-in-use',
   'snapshot-invalid',
+  'hypervisor-hang',
 ];
 
 /** A command the engine refuses. Thrown before any state change becomes visible (apply is transactional). */

@@ -1,12 +1,19 @@
 // Changesets: named code paths a software stack has or lacks. A flag only adds or removes the real path.
+import { ENGINE2_CHANGESETS, type Engine2ChangesetId } from './changesets2';
 
-export type ChangesetId = 'cs945' | 'cs956' | 'cs1070' | 'msi-prune';
+export type ChangesetId =
+  | 'cs945'
+  | 'cs956'
+  | 'cs1070'
+  | 'msi-prune'
+  // Engine II (changesets2.ts): seeds 002, 003, 004
+  | Engine2ChangesetId;
 
 export interface ChangesetInfo {
   id: ChangesetId;
   title: string;
   /** Which component's code it changes. */
-  component: 'linux-2.6.18-xen' | 'xen' | 'qemu';
+  component: 'linux-2.6.18-xen' | 'linux' | 'xen' | 'qemu';
   /** Upstream reference. */
   ref: string;
   /** What the code path does in the model. */
@@ -56,6 +63,7 @@ export const CHANGESETS: Readonly<Record<ChangesetId, ChangesetInfo>> = {
       'pirq list and iounmap mask_base, with no hypercall and no device access.',
     seeds: ['000_7d45a639707018dc.txt', '001_e71fea0288255001.txt'],
   },
+  ...ENGINE2_CHANGESETS,
 };
 
 export const CHANGESET_IDS = Object.keys(CHANGESETS) as ChangesetId[];

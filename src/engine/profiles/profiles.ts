@@ -1,8 +1,9 @@
 // Profiles: named, versioned software stacks (hypervisor + dom0/guest kernel + changesets).
 import type { ChangesetId } from './changesets';
 import type { XenVersionId } from './xen-versions';
+import { ENGINE2_PROFILES, type Engine2KernelId, type ProfileStack } from './profiles2';
 
-export type KernelId = 'linux-2.6.18-xen-rhel5';
+export type KernelId = 'linux-2.6.18-xen-rhel5' | Engine2KernelId;
 
 export interface ProfileInfo {
   id: string;
@@ -14,6 +15,8 @@ export interface ProfileInfo {
   changesets: ChangesetId[];
   /** Seed documents this stack appears in. */
   seeds: string[];
+  /** Engine II: platform, device model and guest kernel (absent: the RHEL-5 xend/qemu-dm stack). */
+  stack?: ProfileStack;
 }
 
 const SEED_001 = '001_e71fea0288255001.txt';
@@ -76,6 +79,7 @@ export const PROFILES: Readonly<Record<string, ProfileInfo>> = {
     changesets: ['cs1070', 'msi-prune'],
     seeds: [],
   },
+  ...ENGINE2_PROFILES,
 };
 
 export const PROFILE_IDS = Object.keys(PROFILES);

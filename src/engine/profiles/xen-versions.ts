@@ -1,6 +1,6 @@
 // Hypervisor builds: the parameters of their pirq/vector code that differ between versions.
 
-export type XenVersionId = 'xen-3.1-rhel5' | 'xen-4.1';
+export type XenVersionId = 'xen-3.1-rhel5' | 'xen-4.1' | 'xen-4.4' | 'xen-4.8' | 'none';
 
 export interface XenVersionInfo {
   id: XenVersionId;
@@ -33,6 +33,33 @@ export const XEN_VERSIONS: Readonly<Record<XenVersionId, XenVersionInfo>> = {
     msiPirqFloor: NR_IRQS_GSI_4X,
     vectorScope: 'per-cpu',
     // UNVERIFIED: guest-level (XENLOG_G_*) dprintk output is not shown at the default guest_loglvl.
+    dprintk: false,
+  },
+  // Engine II (seeds 002, 003): 4.x pirq space; the pdev list/bus2bridge model is in xen/pdev.ts.
+  'xen-4.4': {
+    id: 'xen-4.4',
+    title:
+      'Xen 4.4 development build (debug=y: dprintk and XENLOG_DEBUG lines print), as Konrad ran it (seed 003)',
+    nrPirqs: (kind, extra) => (kind === 'dom0' ? 1024 : NR_IRQS_GSI_4X + extra),
+    msiPirqFloor: NR_IRQS_GSI_4X - 1,
+    vectorScope: 'per-cpu',
+    dprintk: true,
+  },
+  'xen-4.8': {
+    id: 'xen-4.8',
+    title: 'Xen 4.8 release build (domU pirqs = 24 + 32: MSI pirqs from 55 down, seed 002)',
+    nrPirqs: (kind, extra) => (kind === 'dom0' ? 1024 : NR_IRQS_GSI_4X + extra),
+    // get_free_pirq(): for ( i = d->nr_pirqs - 1; i >= nr_irqs_gsi; --i ) (R17)
+    msiPirqFloor: NR_IRQS_GSI_4X - 1,
+    vectorScope: 'per-cpu',
+    dprintk: false,
+  },
+  none: {
+    id: 'none',
+    title: 'no Xen: a KVM host (Linux is the hypervisor; engine/kvm)',
+    nrPirqs: () => 0,
+    msiPirqFloor: 0,
+    vectorScope: 'per-cpu',
     dprintk: false,
   },
 };

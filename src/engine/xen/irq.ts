@@ -8,6 +8,9 @@ import { xenDprintk, xenVersion } from './console';
 import { EINVAL, ENODEV, ENOSPC, ESRCH } from './errno';
 import type { XenDomain, XenPirq } from './types';
 import { dk, pk, vk } from '../core/keys';
+import { pirqFreed } from './pirq4';
+import { hasPdevModel } from '../profiles/stack2';
+import { clearMsiSourceId, setMsiSourceId } from './vtd';
 
 export const FIRST_DYNAMIC_VECTOR = 0x30;
 export const LAST_DYNAMIC_VECTOR = 0xef;
@@ -32,7 +35,7 @@ export function getFreePirq(s: HostState, domid: number): number {
   const d = s.xen.domains[dk(domid)];
   const floor = xenVersion(s).msiPirqFloor;
   for (let p = d.nrPirqs - 1; p > floor; p--) {
-    if (!d.pirqs[pk(p)]) return p;
+    if (!d.pirqs[pk(p)] && !d.pirqInfo?.[pk(p)]?.allocated) return p;
   }
   return -ENOSPC;
 }
@@ -160,6 +163,10 @@ export function mapDomainPirq(
   };
   wPirqs(tx, domid)[pk(pirq)] = rec;
   w(tx, mXen(tx), 'vectors')[vkey] = { domid, pirq, bdf: msi.bdf, entry: msi.entry };
+  // Xen 4.x with interrupt remapping: msi_msg_to_remap_entry() → set_msi_source_id() (Engine II).
+  if (hasPdevModel(tx.s) && tx.s.xen.iommu.enabled && tx.s.xen.iommu.intremap) {
+    setMsiSourceId(tx, domid, pirq, msi.bdf);
+  }
   emit(tx, {
     type: 'msi.vector',
     bdf: msi.bdf,
@@ -192,6 +199,8 @@ export function unmapDomainPirq(tx: Tx, domid: number, pirq: number): number {
   msixSetMask(tx, p, true);
   delete wPirqs(tx, domid)[pk(pirq)];
   delete w(tx, mXen(tx), 'vectors')[vk(p.cpu, p.vector)];
+  pirqFreed(tx, domid, pirq);
+  clearMsiSourceId(tx, domid, pirq);
   emit(tx, {
     type: 'msi.vector',
     bdf: p.bdf,

@@ -4,12 +4,16 @@ import { emit, w, type Tx, mXen } from '../core/tx';
 import { hex } from '../core/format';
 import { xenPrintk } from './console';
 import { EBUSY, ENODEV } from './errno';
+import { hasPdevModel } from '../profiles/stack2';
+import { pciAddDevice4x, pciRemoveDevice4x, scanPciDevices4x } from './pdev';
+import { iommuEnabled, reassignDeviceOwnership } from './vtd';
 
 /**
  * Boot scan (scan_pci_devices): every function present now is recorded, owned by dom0, silently.
  * VFs do not exist yet (their Vendor ID reads 0xffff anyway), so dom0 reports them later.
  */
 export function scanPciDevices(tx: Tx): void {
+  if (hasPdevModel(tx.s)) return scanPciDevices4x(tx); // Xen 4.x: alloc_pdev + bus2bridge (Engine II)
   const pdevs = w(tx, mXen(tx), 'pdevs');
   for (const bdf of Object.keys(tx.s.hw.fns).sort()) {
     const fn = tx.s.hw.fns[bdf];
@@ -20,6 +24,12 @@ export function scanPciDevices(tx: Tx): void {
 
 /** pci_add_device() (PHYSDEVOP_manage_pci_add): alloc_pdev returns an existing record unchanged. */
 export function pciAddDevice(tx: Tx, bdf: string, bus: number, devfn: number): number {
+  if (hasPdevModel(tx.s)) {
+    const pf = tx.s.hw.fns[bdf]?.physfn;
+    const pfFn = pf ? tx.s.hw.fns[pf] : undefined;
+    const info = pfFn ? { isVirtfn: true, physfn: { bus: pfFn.bus, devfn: pfFn.devfn } } : null;
+    return pciAddDevice4x(tx, 0, bus, devfn, info);
+  }
   const pdevs = w(tx, mXen(tx), 'pdevs');
   if (!pdevs[bdf]) pdevs[bdf] = { bdf, domid: 0 };
   // Xen 3.x form (seed 001 c.45): "(XEN) PCI add device 01:10.0"
@@ -28,6 +38,7 @@ export function pciAddDevice(tx: Tx, bdf: string, bus: number, devfn: number): n
 }
 
 export function pciRemoveDevice(tx: Tx, bdf: string, bus: number, devfn: number): number {
+  if (hasPdevModel(tx.s)) return pciRemoveDevice4x(tx, 0, bus, devfn);
   if (!tx.s.xen.pdevs[bdf]) return -ENODEV;
   delete w(tx, mXen(tx), 'pdevs')[bdf];
   xenPrintk(tx, `PCI remove device ${hex(bus, 2)}:${hex(devfn >> 3, 2)}.${devfn & 7}`);
@@ -44,6 +55,11 @@ export function assignDevice(tx: Tx, domid: number, bdf: string): number {
   const p = tx.s.xen.pdevs[bdf];
   if (!p) return -ENODEV;
   if (p.domid !== 0 && p.domid !== domid) return -EBUSY;
+  // Xen 4.x: intel_iommu_assign_device() → reassign_device_ownership() (VT-d contexts, Engine II).
+  if (hasPdevModel(tx.s) && iommuEnabled(tx.s)) {
+    reassignDeviceOwnership(tx, p.domid, domid, bdf);
+    return 0;
+  }
   const rec = w(tx, w(tx, mXen(tx), 'pdevs'), bdf);
   rec.domid = domid;
   return 0;
@@ -53,6 +69,7 @@ export function assignDevice(tx: Tx, domid: number, bdf: string): number {
 export function deassignDevice(tx: Tx, domid: number, bdf: string): void {
   const p = tx.s.xen.pdevs[bdf];
   if (!p || p.domid !== domid) return;
+  if (hasPdevModel(tx.s) && iommuEnabled(tx.s)) reassignDeviceOwnership(tx, domid, 0, bdf);
   const rec = w(tx, w(tx, mXen(tx), 'pdevs'), bdf);
   rec.domid = 0;
   emit(tx, {

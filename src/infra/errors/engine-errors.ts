@@ -34,6 +34,7 @@ const STATUS: Record<EngineErrorCode, { status: number; title: string }> = {
   'module-not-loaded': { status: 409, title: 'Module Not Loaded' },
   'module-in-use': { status: 409, title: 'Module In Use' },
   'snapshot-invalid': { status: 400, title: 'Snapshot Invalid' },
+  'hypervisor-hang': { status: 409, title: 'Hypervisor Would Hang' },
 };
 
 /** Status for an engine error code (codes unknown to this table are a 500: add them above). */
