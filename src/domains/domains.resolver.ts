@@ -4,7 +4,7 @@ import { AttachHostdevDto, DefineDomainDto, WorkloadDto } from './dto/domain.dto
 import { DomainView, InterruptCounterView } from './domains.models';
 import { DomainsService, type DomainBody } from './domains.service';
 
-function oneBody(input?: DefineDomainDto, xml?: string, xlConfig?: string): DomainBody {
+function oneBody(input: unknown, xml?: string, xlConfig?: string): DomainBody {
   const given = [input, xml, xlConfig].filter((x) => x !== undefined && x !== null).length;
   if (given !== 1)
     throw new AppError(
@@ -55,7 +55,8 @@ export class DomainsResolver {
   })
   defineDomain(
     @Args('host') host: string,
-    @Args('input', { nullable: true, type: () => DefineDomainDto }) input?: DefineDomainDto,
+    // Typed `unknown` so the global pipe leaves it alone when absent; the service validates it.
+    @Args('input', { nullable: true, type: () => DefineDomainDto }) input: unknown,
     @Args('xml', { nullable: true, type: () => String }) xml?: string,
     @Args('xlConfig', { nullable: true, type: () => String }) xlConfig?: string,
   ): Promise<DomainView> {
