@@ -32,16 +32,20 @@ describe('journal + snapshots: restart exactness', () => {
     const first = startServer(env);
     await waitForStatus(`${base}/ready`, 200);
     await call('/api/v1/hosts', { name: 'lab', template: 'rhbz688673' });
+    await call('/api/v1/hosts/lab/nodedevs/0000:01:10.0/detach', {});
     await call('/api/v1/hosts/lab/domains', {
-      name: 'guest',
+      name: 'rhel56-64bit-pv',
       type: 'pv',
-      memoryMiB: 512,
+      memoryMiB: 1024,
       vcpus: 1,
-      hostdevs: [],
+      hostdevs: [{ bdf: '0000:01:10.0' }],
     });
-    await call('/api/v1/hosts/lab/domains/guest/start', {});
-    await new Promise((r) => setTimeout(r, 200)); // the clock runs: ticks are journaled
-    await call('/api/v1/hosts/lab/domains/guest/reboot', {});
+    await call('/api/v1/hosts/lab/domains/rhel56-64bit-pv/start', {});
+    await call('/api/v1/hosts/lab/domains/rhel56-64bit-pv/workload', { kind: 'ping', rate: 1000 });
+    await new Promise((r) => setTimeout(r, 300)); // the clock runs: ticks are journaled
+    await call('/api/v1/hosts/lab/domains/rhel56-64bit-pv/reboot', {});
+    await call('/api/v1/hosts/lab/domains/rhel56-64bit-pv/workload', { kind: 'ping', rate: 1000 });
+    await new Promise((r) => setTimeout(r, 300));
     const paused = await call('/api/v1/hosts/lab/clock', { running: false });
     const hash = paused.stateHash as string;
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
@@ -58,7 +62,7 @@ describe('journal + snapshots: restart exactness', () => {
         running: false,
         virtualTimeNs: (paused.clock as { virtualTimeNs: string }).virtualTimeNs,
       });
-      expect(await call('/api/v1/hosts/lab/domains/guest')).toMatchObject({
+      expect(await call('/api/v1/hosts/lab/domains/rhel56-64bit-pv')).toMatchObject({
         state: 'running',
         reason: 'booted',
         boots: 2,
