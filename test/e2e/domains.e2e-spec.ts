@@ -92,6 +92,14 @@ describe('domains on the rhbz688673 host', () => {
     expect(weird.status).toBe(415);
   });
 
+  it('refuses an oversized body with 413 problem+json', async () => {
+    const huge = `# ${'x'.repeat(2 * 1024 * 1024)}\nname = "big"\n`;
+    const res = await post('/api/v1/hosts/lab/domains', huge, 'text/x-xl-config');
+    expect(res.status).toBe(413);
+    expect(res.headers.get('content-type')).toMatch(/problem\+json/);
+    expect((await t.http('/api/v1/hosts/lab/domains/big')).status).toBe(404);
+  });
+
   it('refuses an invalid JSON definition naming the field', async () => {
     const res = await post('/api/v1/hosts/lab/domains', {
       name: 'j',
