@@ -9,6 +9,11 @@ if (!fs.existsSync(entry)) {
   process.stderr.write('ptlab: not built yet; run `npm run build` (npm install does it too)\n');
   process.exit(1);
 }
+// `ptlab … | head`: a closed pipe ends the output quietly, as with any Unix tool.
+process.stdout.on('error', (err) => {
+  if (err && err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 require(entry)
   .main(process.argv.slice(2))
   .then((code) => {
