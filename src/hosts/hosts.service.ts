@@ -76,7 +76,7 @@ export class HostsService {
       ...(revert.length ? { revert } : {}),
       ...(dto.bootOptions ? { boot: bootPatch(dto.bootOptions) } : {}),
     };
-    const state = await this.runtime.create(
+    await this.runtime.create(
       {
         name: dto.name,
         template: dto.template,
@@ -86,7 +86,6 @@ export class HostsService {
       },
       command,
     );
-    void state;
     return this.get(dto.name);
   }
 
@@ -115,9 +114,8 @@ export class HostsService {
       pending.profile = dto.profile;
     }
     if (dto.changesets !== undefined) {
-      for (const c of splitChangesets(dto.changesets).patch.concat(
-        splitChangesets(dto.changesets).revert,
-      )) {
+      const { patch, revert } = splitChangesets(dto.changesets);
+      for (const c of [...patch, ...revert]) {
         if (!(c in CHANGESETS)) {
           throw new AppError(
             'validation-failed',
