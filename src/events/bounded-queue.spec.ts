@@ -33,6 +33,16 @@ describe('a subscriber that reads slower than events arrive', () => {
     expect(sut.droppedTotal).toBe(4);
   });
 
+  it('counts a dropped batch as its items', async () => {
+    const sut = new BoundedQueue<string[]>(2, undefined, (lines) => lines.length);
+    [['a', 'b'], ['c'], ['d', 'e', 'f'], ['g']].forEach((b) => sut.push(b));
+    expect(await drain(sut, 2)).toEqual([
+      { value: ['d', 'e', 'f'], dropped: 3 },
+      { value: ['g'], dropped: 0 },
+    ]);
+    expect(sut.droppedTotal).toBe(3);
+  });
+
   it('reports drops with a queue of one', async () => {
     const sut = new BoundedQueue<string>(1);
     ['a', 'b', 'c'].forEach((s) => sut.push(s));

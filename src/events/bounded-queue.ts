@@ -1,10 +1,11 @@
 // A subscriber's bounded queue (issue 6): producers never wait; when the consumer falls behind by
 // `capacity` messages the oldest are dropped and the count travels with the next message it reads,
-// so a slow subscriber learns what it missed instead of missing it silently.
+// so a slow subscriber learns what it missed instead of missing it silently. A message may stand
+// for several items (a batch of log lines): `weight` says how many, and drops are counted in items.
 
 export interface Queued<T> {
   value: T;
-  /** Messages dropped immediately before this one. */
+  /** Items (messages × their weight) dropped immediately before this one. */
   dropped: number;
 }
 
@@ -14,12 +15,17 @@ export class BoundedQueue<T> implements AsyncIterableIterator<Queued<T>> {
   private waiter: ((result: IteratorResult<Queued<T>>) => void) | undefined;
   private carry = 0;
   private closed = false;
-  /** Messages dropped since the queue was created. */
+  /** Items dropped since the queue was created. */
   droppedTotal = 0;
 
+  /**
+   * @param capacity messages held before the oldest is dropped
+   * @param weight how many items a message stands for (its lines); 1 by default
+   */
   constructor(
     readonly capacity: number,
     private readonly onClose: () => void = () => undefined,
+    private readonly weight: (value: T) => number = () => 1,
   ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('capacity must be ≥ 1');
   }
@@ -43,9 +49,10 @@ export class BoundedQueue<T> implements AsyncIterableIterator<Queued<T>> {
     }
     if (this.size >= this.capacity) {
       const oldest = this.buffer[this.head++];
-      this.droppedTotal++;
-      if (this.size > 0) this.buffer[this.head].dropped += oldest.dropped + 1;
-      else this.carry += oldest.dropped + 1;
+      const lost = this.weight(oldest.value);
+      this.droppedTotal += lost;
+      if (this.size > 0) this.buffer[this.head].dropped += oldest.dropped + lost;
+      else this.carry += oldest.dropped + lost;
     }
     this.buffer.push({ value, dropped: this.takeCarry() });
     this.compact();

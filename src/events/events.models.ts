@@ -143,7 +143,7 @@ export class DeviceEvent {
   dropped!: number;
 }
 
-@ObjectType({ description: 'One console line of a host component, pushed live.' })
+@ObjectType({ description: 'One console line of a host component (an element of a `LogBatch`).' })
 export class LogLine {
   @Field({
     description:
@@ -165,9 +165,24 @@ export class LogLine {
 
   @Field(() => String, { nullable: true, description: 'Virtual time, ns (decimal string).' })
   virtualTimeNs!: string | null;
+}
+
+@ObjectType({
+  description:
+    "A host's console lines, pushed live in batches: the lines printed within one short window (`PTLAB_LOGS_BATCH_MS`, default 10 ms; at most `PTLAB_LOGS_BATCH_LINES`) arrive in one message, oldest first, each with its own `seq`, `time`, `source` and `text`.",
+})
+export class LogBatch {
+  @Field({ description: 'Emulated host.' })
+  host!: string;
+
+  @Field(() => [LogLine], {
+    description: 'The lines, in `seq` order (never empty); consecutive batches continue the order.',
+  })
+  lines!: LogLine[];
 
   @Field(() => Int, {
-    description: 'Lines dropped just before this one because this subscriber read too slowly.',
+    description:
+      'Lines dropped just before this batch because this subscriber read too slowly (its queue was full); `events(after: <last seq>)` fills the gap from the log.',
   })
   dropped!: number;
 }

@@ -5,7 +5,7 @@ import {
   DomainEvent,
   EventConnection,
   InterruptReport,
-  LogLine,
+  LogBatch,
 } from './events.models';
 import { EventsService } from './events.service';
 import { INTERRUPTS_INTERVAL_DEFAULT_MS, LiveEventsService } from './live-events.service';
@@ -68,8 +68,9 @@ export class EventsResolver {
     return this.live.deviceEvents(host ?? null, bdf ?? null);
   }
 
-  @Subscription(() => LogLine, {
-    description: "A host's console lines (xen, dom0, qemu, guests) as they are printed.",
+  @Subscription(() => LogBatch, {
+    description:
+      "A host's console lines (xen, dom0, qemu, guests) as they are printed, in batches: one message carries the lines of one short window (`PTLAB_LOGS_BATCH_MS`), each line with its own `seq`, `time`, `source` and `text`.",
     resolve: passThrough,
   })
   logs(
@@ -81,7 +82,7 @@ export class EventsResolver {
         'Sources or globs: `xen`, `dom0`, `qemu`, `guest:<domid>`, `guest:*`; all when omitted.',
     })
     sources: string[] | null,
-  ): AsyncIterableIterator<LogLine> {
+  ): AsyncIterableIterator<LogBatch> {
     return this.live.logs(host, sources ?? null);
   }
 

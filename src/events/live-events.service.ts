@@ -1,6 +1,7 @@
 // Live fan-out for the GraphQL subscriptions: one PubSub listener per topic, subscribers indexed by
 // host, filters evaluated here before anything reaches GraphQL execution, and a bounded queue per
 // subscriber (a slow one drops its own oldest messages and is told how many; nobody else waits).
+// Console lines go through LogFanout: coalesced per filter group into batches shared by the group.
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { PubSubEngine } from 'graphql-subscriptions';
 import { PUB_SUB, TOPICS } from '../graphql/pubsub';
@@ -9,9 +10,9 @@ import { AppError } from '../infra/errors/app-error';
 import { BoundedQueue, mapIterator } from './bounded-queue';
 import type { Topic } from './event-message';
 import type { EventMessage, InterruptCounterData } from './event.types';
-import type { DeviceEvent, DomainEvent, InterruptReport, LogLine } from './events.models';
-import { matchesAny } from './glob';
+import type { DeviceEvent, DomainEvent, InterruptReport, LogBatch } from './events.models';
 import { InterruptAccumulator } from './interrupt-accumulator';
+import { LogFanout } from './log-fanout';
 
 interface Subscriber {
   /** null: every host. */
@@ -39,20 +40,29 @@ export class LiveEventsService implements OnModuleInit, OnModuleDestroy {
   private readonly byTopic = new Map<Topic, Map<string | null, Set<Subscriber>>>();
   private readonly pubSubIds: number[] = [];
   private readonly closers = new Set<() => void>();
+  private readonly logFanout: LogFanout;
 
   constructor(
     @Inject(PUB_SUB) private readonly pubSub: PubSubEngine,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.logFanout = new LogFanout({
+      windowMs: config.events.logsBatchMs,
+      maxLines: config.events.logsBatchLines,
+      queue: config.events.subscriberQueue,
+    });
+  }
 
   async onModuleInit(): Promise<void> {
     const topics: Topic[] = [
       TOPICS.domainEvents,
       TOPICS.deviceEvents,
-      TOPICS.logs,
       TOPICS.interrupts,
       TOPICS.otherEvents,
     ];
+    this.pubSubIds.push(
+      await this.pubSub.subscribe(TOPICS.logs, (m: EventMessage) => this.logFanout.dispatch(m), {}),
+    );
     for (const topic of topics) {
       this.byTopic.set(topic, new Map());
       this.pubSubIds.push(
@@ -64,11 +74,12 @@ export class LiveEventsService implements OnModuleInit, OnModuleDestroy {
   onModuleDestroy(): void {
     for (const id of this.pubSubIds) this.pubSub.unsubscribe(id);
     for (const close of [...this.closers]) close();
+    this.logFanout.close();
   }
 
   /** Subscribers currently attached (all topics). */
   get subscriberCount(): number {
-    let n = 0;
+    let n = this.logFanout.subscriberCount;
     for (const hosts of this.byTopic.values()) for (const set of hosts.values()) n += set.size;
     return n;
   }
@@ -109,19 +120,12 @@ export class LiveEventsService implements OnModuleInit, OnModuleDestroy {
     }));
   }
 
-  logs(host: string, sources: string[] | null): AsyncIterableIterator<LogLine> {
-    const queue = this.attach(TOPICS.logs, host, (m) =>
-      matchesAny(str(m.data.source) ?? '', sources),
-    );
-    return mapIterator(queue, ({ value: m, dropped }) => ({
-      seq: Number(m.id),
-      host: m.host ?? host,
-      source: str(m.data.source) ?? '',
-      text: str(m.data.text) ?? '',
-      time: new Date(m.time),
-      virtualTimeNs: m.virtualTimeNs,
-      dropped,
-    }));
+  /**
+   * A host's console lines in batches (LogFanout): lines accepted by the same filter within one
+   * window travel together, shared by every subscriber with that filter.
+   */
+  logs(host: string, sources: string[] | null): AsyncIterableIterator<LogBatch> {
+    return this.logFanout.subscribe(host, sources);
   }
 
   /**

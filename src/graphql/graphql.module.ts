@@ -2,6 +2,7 @@ import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { Global, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { ExecutionResult } from 'graphql';
+import { directSubscriptions } from '../events/direct-subscriptions';
 import { formatGraphqlError } from './graphql-errors';
 import { createPubSub, PUB_SUB } from './pubsub';
 import { ServerTimeResolver } from './server-time.resolver';
@@ -22,6 +23,10 @@ import { ServerTimeService } from './server-time.service';
       subscriptions: {
         'graphql-ws': {
           path: '/graphql',
+          // Subscriptions whose messages many subscribers share (`logs` batches) are executed and
+          // serialised once per message, not once per subscriber (src/events/direct-subscriptions.ts).
+          // Nest spreads these options into graphql-ws's useServer; its type lists fewer of them.
+          ...directSubscriptions,
           // Errors in subscription results get the same extensions.code as queries and mutations.
           onNext: (
             _ctx: unknown,

@@ -23,6 +23,15 @@ const log = (host: string, source: string, text: string): PtlabEvent => ({
   data: { source, text },
 });
 
+interface LogBatchResult {
+  host?: string;
+  dropped: number;
+  lines: { seq: number; time: string; source: string; text: string }[];
+}
+
+const linesOf = (results: { logs: LogBatchResult }[]): LogBatchResult['lines'] =>
+  results.flatMap((r) => r.logs.lines);
+
 async function until(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
@@ -62,7 +71,8 @@ describe('events: the log, subscriptions and retention', () => {
   let t: TestApp;
   let events: EventsService;
   beforeAll(async () => {
-    t = await startTestApp({ PTLAB_SUBSCRIBER_QUEUE: '300' });
+    // A long logs window, so lines of separate record() calls provably share a batch.
+    t = await startTestApp({ PTLAB_SUBSCRIBER_QUEUE: '300', PTLAB_LOGS_BATCH_MS: '500' });
     events = t.app.get(EventsService);
   });
   afterAll(async () => {
@@ -239,12 +249,10 @@ describe('events: the log, subscriptions and retention', () => {
     });
 
     it('logs carries seq, time, source and text, filtered by source globs', async () => {
-      const sub = await subscribe<{
-        logs: { seq: number; time: string; source: string; text: string; dropped: number };
-      }>(
+      const sub = await subscribe<{ logs: LogBatchResult }>(
         t,
         t.ws(),
-        'subscription { logs(host: "lab", sources: ["dom0", "guest:*"]) { seq time source text host dropped } }',
+        'subscription { logs(host: "lab", sources: ["dom0", "guest:*"]) { host dropped lines { seq time source text host virtualTimeNs } } }',
         {},
       );
       const recorded = await events.record([
@@ -253,17 +261,63 @@ describe('events: the log, subscriptions and retention', () => {
         log('other', 'dom0', 'another host'),
         log('lab', 'guest:3', 'igbvf: probe'),
       ]);
-      await until(() => sub.results.length >= 2, 'two log lines');
+      await until(() => linesOf(sub.results).length >= 2, 'two log lines');
       await sub.dispose();
-      expect(sub.results.map((r) => [r.logs.source, r.logs.text])).toEqual([
+      const lines = linesOf(sub.results);
+      expect(lines.map((l) => [l.source, l.text])).toEqual([
         ['dom0', 'msix entry 0 for dev 01:10:0 are not freed before acquire again.'],
         ['guest:3', 'igbvf: probe'],
       ]);
-      expect(sub.results.map((r) => r.logs.seq)).toEqual([
-        Number(recorded[1].id),
-        Number(recorded[3].id),
+      expect(lines.map((l) => l.seq)).toEqual([Number(recorded[1].id), Number(recorded[3].id)]);
+      expect(Date.parse(lines[0].time)).not.toBeNaN();
+      expect(sub.results.every((r) => r.logs.host === 'lab' && r.logs.dropped === 0)).toBe(true);
+    });
+
+    it('logs coalesces the lines of one window into one message, shared by subscribers of the same filter, each in its own shape', async () => {
+      const plain = await subscribe<{ logs: LogBatchResult }>(
+        t,
+        t.ws(),
+        'subscription { logs(host: "batch", sources: ["dom0"]) { dropped lines { seq text } } }',
+        {},
+      );
+      const aliased = await subscribe<{ l: { n: { s: number }[] } }>(
+        t,
+        t.ws(),
+        'subscription Aliased($h: String!) { l: logs(host: $h, sources: ["dom0"]) { n: lines { s: seq } } }',
+        { h: 'batch' },
+      );
+      const all = await subscribe<{ logs: LogBatchResult }>(
+        t,
+        t.ws(),
+        'subscription { logs(host: "batch") { dropped lines { seq source text } } }',
+        {},
+      );
+      // Three record() calls inside one 500 ms window.
+      const recorded = (
+        await Promise.all([
+          events.record([log('batch', 'dom0', 'one'), log('batch', 'xen', '(XEN) two')]),
+          events.record([log('batch', 'dom0', 'three')]),
+          events.record([log('batch', 'dom0', 'four')]),
+        ])
+      ).flat();
+      const dom0 = recorded.filter((m) => m.data.source === 'dom0').map((m) => Number(m.id));
+      await until(() => linesOf(plain.results).length >= 3, 'the dom0 lines');
+      await until(() => aliased.results.flatMap((r) => r.l.n).length >= 3, 'the aliased lines');
+      await until(() => linesOf(all.results).length >= 4, 'every line');
+      expect(linesOf(plain.results).map((l) => l.seq)).toEqual(dom0);
+      expect(linesOf(plain.results).map((l) => Object.keys(l).sort())).toEqual(
+        dom0.map(() => ['seq', 'text']),
+      );
+      expect(aliased.results.flatMap((r) => r.l.n)).toEqual(dom0.map((s) => ({ s })));
+      expect(linesOf(all.results).map((l) => l.text)).toEqual([
+        'one',
+        '(XEN) two',
+        'three',
+        'four',
       ]);
-      expect(Date.parse(sub.results[0].logs.time)).not.toBeNaN();
+      // Fewer messages than lines: the window coalesced them.
+      expect(plain.results.length).toBeLessThan(3);
+      await Promise.all([plain.dispose(), aliased.dispose(), all.dispose()]);
     });
 
     it('interrupts coalesces per vector per interval: each message counts since the previous one', async () => {
@@ -346,66 +400,82 @@ describe('events: the log, subscriptions and retention', () => {
       ).rejects.toThrow(/validation-failed/);
     });
 
-    it('a subscriber that stops reading drops its own oldest lines, is told how many, and does not hold up another', async () => {
-      const live = t.app.get(LiveEventsService);
-      const before = live.subscriberCount;
-      // The slow one: a raw graphql-transport-ws client whose socket stops reading.
-      const slow = new WebSocket(t.wsUrl, 'graphql-transport-ws');
-      const received: { seq: number; dropped: number }[] = [];
-      let acked!: () => void;
-      const ack = new Promise<void>((r) => (acked = r));
-      slow.on('message', (raw: Buffer) => {
-        const msg = JSON.parse(raw.toString()) as {
-          type: string;
-          payload?: { data: { logs: { seq: number; dropped: number } } };
-        };
-        if (msg.type === 'connection_ack') acked();
-        if (msg.type === 'next') received.push(msg.payload!.data.logs);
-      });
-      await new Promise((r) => slow.once('open', r));
-      slow.send(JSON.stringify({ type: 'connection_init' }));
-      await ack;
-      slow.send(
-        JSON.stringify({
-          id: '1',
-          type: 'subscribe',
-          payload: { query: 'subscription { logs(host: "flood") { seq dropped text } }' },
-        }),
-      );
-      await until(() => live.subscriberCount > before, 'the slow subscription');
-      const fast = await subscribe<{ logs: { seq: number; dropped: number } }>(
-        t,
-        t.ws(),
-        'subscription { logs(host: "flood") { seq dropped } }',
-        {},
-      );
-      slow.pause();
-      // 2,000 lines of 8 KiB: far more than the socket buffers and the 300-message queue hold.
-      const text = 'x'.repeat(8192);
-      const seqs: number[] = [];
-      for (let batch = 0; batch < 20; batch++) {
-        const recorded = await events.record(
-          Array.from({ length: 100 }, () => log('flood', 'dom0', text)),
+    it('a subscriber that stops reading drops its own oldest batches, is told how many lines, and does not hold up another', async () => {
+      // Its own app: a queue of 4 batches, and one batch per record() call (window 0).
+      const f = await startTestApp({ PTLAB_SUBSCRIBER_QUEUE: '4', PTLAB_LOGS_BATCH_MS: '0' });
+      try {
+        const live = f.app.get(LiveEventsService);
+        const before = live.subscriberCount;
+        // The slow one: a raw graphql-transport-ws client whose socket stops reading.
+        const slow = new WebSocket(f.wsUrl, 'graphql-transport-ws');
+        const received: { seqs: number[]; dropped: number }[] = [];
+        let acked!: () => void;
+        const ack = new Promise<void>((r) => (acked = r));
+        slow.on('message', (raw: Buffer) => {
+          const msg = JSON.parse(raw.toString()) as {
+            type: string;
+            payload?: { data: { logs: LogBatchResult } };
+          };
+          if (msg.type === 'connection_ack') acked();
+          if (msg.type === 'next') {
+            const b = msg.payload!.data.logs;
+            received.push({ seqs: b.lines.map((l) => l.seq), dropped: b.dropped });
+          }
+        });
+        await new Promise((r) => slow.once('open', r));
+        slow.send(JSON.stringify({ type: 'connection_init' }));
+        await ack;
+        slow.send(
+          JSON.stringify({
+            id: '1',
+            type: 'subscribe',
+            payload: {
+              query: 'subscription { logs(host: "flood") { dropped lines { seq text } } }',
+            },
+          }),
         );
-        seqs.push(...recorded.map((m) => Number(m.id)));
-        await new Promise((r) => setImmediate(r));
+        await until(() => live.subscriberCount > before, 'the slow subscription');
+        const fast = await subscribe<{ logs: LogBatchResult }>(
+          f,
+          f.ws(),
+          'subscription { logs(host: "flood") { dropped lines { seq text } } }',
+          {},
+        );
+        slow.pause();
+        // 60 batches of 50 lines of 8 KiB: far more than the socket buffers and 4 queued batches hold.
+        const text = 'x'.repeat(8192);
+        const seqs: number[] = [];
+        const svc = f.app.get(EventsService);
+        for (let batch = 0; batch < 60; batch++) {
+          const recorded = await svc.record(
+            Array.from({ length: 50 }, () => log('flood', 'dom0', text)),
+          );
+          seqs.push(...recorded.map((m) => Number(m.id)));
+          await new Promise((r) => setImmediate(r));
+        }
+        await until(
+          () => linesOf(fast.results).length >= seqs.length,
+          'the fast subscriber',
+          30000,
+        );
+        expect(linesOf(fast.results).map((l) => l.seq)).toEqual(seqs);
+        expect(fast.results.every((r) => r.logs.dropped === 0)).toBe(true);
+        slow.resume();
+        await until(
+          () => received.at(-1)?.seqs.at(-1) === seqs.at(-1),
+          'the slow subscriber to catch up',
+          30000,
+        );
+        const dropped = received.reduce((n, r) => n + r.dropped, 0);
+        expect(dropped).toBeGreaterThan(0);
+        const got = received.flatMap((r) => r.seqs);
+        expect(got.length + dropped).toBe(seqs.length);
+        expect([...got].sort((a, b) => a - b)).toEqual(got);
+        slow.close();
+        await fast.dispose();
+      } finally {
+        await f.close();
       }
-      await until(() => fast.results.length >= seqs.length, 'the fast subscriber', 20000);
-      expect(fast.results.map((r) => r.logs.seq)).toEqual(seqs);
-      expect(fast.results.every((r) => r.logs.dropped === 0)).toBe(true);
-      slow.resume();
-      await until(
-        () => received.at(-1)?.seq === seqs.at(-1),
-        'the slow subscriber to catch up',
-        20000,
-      );
-      const dropped = received.reduce((n, r) => n + r.dropped, 0);
-      expect(dropped).toBeGreaterThan(0);
-      expect(received.length + dropped).toBe(seqs.length);
-      const got = received.map((r) => r.seq);
-      expect([...got].sort((a, b) => a - b)).toEqual(got);
-      slow.close();
-      await fast.dispose();
     });
   });
 

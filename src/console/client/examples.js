@@ -5,13 +5,16 @@ export const examples = [
   {
     query: `# RHBZ#688673: watch dom0's console while the PV guest reboots. Expect:
 #   msix entry 0 for dev 01:10:0 are not freed before acquire again.
+# Lines arrive in batches (one message per short window), each line with its own seq and time.
 subscription Rhbz688673Dom0Log {
   logs(host: "lab", sources: ["dom0"]) {
-    seq
-    time
-    source
-    text
     dropped
+    lines {
+      seq
+      time
+      source
+      text
+    }
   }
 }
 `,
@@ -28,6 +31,17 @@ subscription Rhbz688673VfInterrupts {
       delivered
       lost { masked disabled unmapped unbound total }
     }
+  }
+}
+`,
+  },
+  {
+    query: `# RHBZ#688673: reboot the leaking PV guest (run Rhbz688673Dom0Log in another tab first).
+mutation Rhbz688673Reboot {
+  rebootDomain(host: "lab", name: "rhel56-64bit-pv") {
+    name
+    state
+    reason
   }
 }
 `,

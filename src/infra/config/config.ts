@@ -43,6 +43,10 @@ export interface EventsConfig {
   retentionIntervalMs: number;
   /** Messages queued per subscriber before the oldest are dropped (and counted in `dropped`). */
   subscriberQueue: number;
+  /** `logs` subscriptions: lines printed within this window go out in one batch (ms; 0 = same tick). */
+  logsBatchMs: number;
+  /** `logs` subscriptions: a batch goes out at once when it holds this many lines. */
+  logsBatchLines: number;
 }
 
 export interface WebhooksConfig {
@@ -199,6 +203,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       retentionCount: intVar(env, 'PTLAB_EVENTS_RETENTION_COUNT', 1_000_000, 1, 1_000_000_000),
       retentionIntervalMs: durationVar(env, 'PTLAB_EVENTS_RETENTION_INTERVAL', '60s', 10, 86400000),
       subscriberQueue: intVar(env, 'PTLAB_SUBSCRIBER_QUEUE', 1000, 1, 1_000_000),
+      logsBatchMs: intVar(env, 'PTLAB_LOGS_BATCH_MS', 10, 0, 1000),
+      logsBatchLines: intVar(env, 'PTLAB_LOGS_BATCH_LINES', 500, 1, 100_000),
     },
     webhooks: {
       retryScheduleMs: durationListVar(
@@ -282,6 +288,17 @@ export const CONFIG_VARIABLES: { name: string; default: string; description: str
     default: '1000',
     description:
       'messages queued per subscription before the oldest are dropped (reported as dropped)',
+  },
+  {
+    name: 'PTLAB_LOGS_BATCH_MS',
+    default: '10',
+    description:
+      'logs subscriptions: lines within this window travel in one batch (ms; 0 = same tick)',
+  },
+  {
+    name: 'PTLAB_LOGS_BATCH_LINES',
+    default: '500',
+    description: 'logs subscriptions: most lines in one batch',
   },
   {
     name: 'PTLAB_WEBHOOK_RETRY_SCHEDULE',

@@ -1,0 +1,193 @@
+// Shared rendering for subscriptions whose messages many subscribers receive alike (a `logs`
+// batch: issue 6 asks for 1,000 subscribers × 5,000 lines/s). graphql-ws executes the selection set
+// and JSON.stringifies every message for every subscriber, and offers no hook to share either; so
+// for a *direct stream* (one that hands out shared values) the selection set is executed once per
+// value per distinct operation (document + variables), serialised once, and the same bytes are
+// written to each subscriber's websocket as an ordinary graphql-transport-ws `next` message.
+// graphql-ws keeps everything else: subscribe, validation, errors, `complete`, close.
+//
+// Wired into graphql-ws's options (src/graphql/graphql.module.ts): `subscribe` replaces graphql-js's
+// `subscribe` (same behaviour for every other stream), `onOperation` hands the websocket and the
+// subscription id to a direct stream. Without `onOperation` a direct stream still shares the
+// execution result and lets graphql-ws send it.
+import {
+  createSourceEventStream,
+  execute,
+  print,
+  type ExecutionArgs,
+  type ExecutionResult,
+} from 'graphql';
+import type { ServerOptions } from 'graphql-ws';
+import { formatGraphqlError } from '../graphql/graphql-errors';
+
+export const DIRECT_STREAM = Symbol('ptlab.directStream');
+
+/** A value's renderings, by operation; shared by every subscriber that received the same value. */
+export type RenderCache = Map<string, { result: ExecutionResult; json?: Buffer }>;
+
+export interface SharedValue {
+  /** The subscription field's source value (what `resolve` receives). */
+  value: unknown;
+  /** Where renderings of this value are shared; null when the value is this subscriber's own. */
+  cache: RenderCache | null;
+}
+
+/** A subscription source that hands out shared values. */
+export interface DirectStream {
+  readonly [DIRECT_STREAM]: true;
+  nextShared(): Promise<IteratorResult<SharedValue, undefined>>;
+  return(): Promise<IteratorResult<unknown, undefined>>;
+}
+
+function isDirectStream(v: unknown): v is DirectStream {
+  return typeof v === 'object' && v !== null && DIRECT_STREAM in v;
+}
+
+/** What the `ws` package's WebSocket offers (graphql-ws's `ctx.extra.socket`). */
+interface WsSocket {
+  readonly readyState: number;
+  readonly OPEN: number;
+  send(data: Buffer, options: { binary: boolean }, cb: (err?: Error) => void): void;
+}
+
+function isWsSocket(v: unknown): v is WsSocket {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as { send?: unknown }).send === 'function' &&
+    typeof (v as { readyState?: unknown }).readyState === 'number'
+  );
+}
+
+const SUFFIX = Buffer.from('}');
+
+/** The JSON of a result, its errors shaped as graphql-ws's onNext shapes them (extensions.code). */
+function toJson(result: ExecutionResult): Buffer {
+  const body = result.errors
+    ? { ...result, errors: result.errors.map((e) => formatGraphqlError(e.toJSON(), e)) }
+    : result;
+  return Buffer.from(JSON.stringify(body));
+}
+
+class DirectSubscription implements AsyncIterableIterator<ExecutionResult> {
+  private readonly key: string;
+  private target: { socket: WsSocket; prefix: Buffer } | undefined;
+  private pumping: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly stream: DirectStream,
+    private readonly args: ExecutionArgs,
+  ) {
+    this.key = `${args.operationName ?? ''}\n${JSON.stringify(args.variableValues ?? {})}\n${print(args.document)}`;
+  }
+
+  /** From now on, messages go straight to this websocket as `next` messages of subscription `id`. */
+  attach(socket: WsSocket, id: string): void {
+    this.target = {
+      socket,
+      prefix: Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`),
+    };
+  }
+
+  /** Direct: pends until the subscription ends (graphql-ws then completes it). Otherwise: the next result. */
+  async next(): Promise<IteratorResult<ExecutionResult, undefined>> {
+    if (this.target) {
+      this.pumping ??= this.pump(this.target);
+      await this.pumping;
+      return { done: true, value: undefined };
+    }
+    const r = await this.stream.nextShared();
+    if (r.done || this.closed) return { done: true, value: undefined };
+    return { done: false, value: (await this.render(r.value)).result };
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult, undefined>> {
+    this.closed = true;
+    await this.stream.return();
+    return { done: true, value: undefined };
+  }
+
+  async throw(err?: unknown): Promise<IteratorResult<ExecutionResult, undefined>> {
+    await this.return();
+    throw err instanceof Error ? err : new Error(String(err));
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private async render(v: SharedValue): Promise<{ result: ExecutionResult; json?: Buffer }> {
+    const cached = v.cache?.get(this.key);
+    if (cached) return cached;
+    const entry = { result: await execute({ ...this.args, rootValue: v.value }) };
+    if (v.cache && !entry.result.errors) v.cache.set(this.key, entry);
+    return entry;
+  }
+
+  /** One message in flight per subscriber: the next is written when the socket took the previous. */
+  private async pump(t: { socket: WsSocket; prefix: Buffer }): Promise<void> {
+    try {
+      for (;;) {
+        const r = await this.stream.nextShared();
+        if (r.done || this.closed) return;
+        const entry = await this.render(r.value);
+        entry.json ??= toJson(entry.result);
+        if (this.closed || t.socket.readyState !== t.socket.OPEN) return;
+        const frame = Buffer.concat([t.prefix, entry.json, SUFFIX]);
+        await new Promise<void>((resolve, reject) =>
+          t.socket.send(frame, { binary: false }, (err) => (err ? reject(err) : resolve())),
+        );
+      }
+    } catch {
+      // The socket failed or closed: graphql-ws's close handling ends the subscription.
+    } finally {
+      this.closed = true;
+      await this.stream.return();
+    }
+  }
+}
+
+/** graphql-js's per-payload execution, for every stream that is not direct. */
+function mapSource(
+  stream: AsyncIterable<unknown>,
+  args: ExecutionArgs,
+): AsyncIterableIterator<ExecutionResult> {
+  const it = stream[Symbol.asyncIterator]();
+  return {
+    async next(): Promise<IteratorResult<ExecutionResult, undefined>> {
+      const r = await it.next();
+      if (r.done) return { done: true, value: undefined };
+      return { done: false, value: await execute({ ...args, rootValue: r.value }) };
+    },
+    async return(): Promise<IteratorResult<ExecutionResult, undefined>> {
+      await it.return?.();
+      return { done: true, value: undefined };
+    },
+    async throw(err?: unknown): Promise<IteratorResult<ExecutionResult, undefined>> {
+      await it.return?.();
+      throw err instanceof Error ? err : new Error(String(err));
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+function isAsyncIterable(v: unknown): v is AsyncIterable<unknown> {
+  return typeof v === 'object' && v !== null && Symbol.asyncIterator in v;
+}
+
+/** graphql-ws options: spread into the `graphql-ws` subscription options. */
+export const directSubscriptions: Pick<ServerOptions, 'subscribe' | 'onOperation'> = {
+  subscribe: async (args) => {
+    const source = await createSourceEventStream(args);
+    if (!isAsyncIterable(source)) return source;
+    return isDirectStream(source) ? new DirectSubscription(source, args) : mapSource(source, args);
+  },
+  onOperation: (ctx, id, _payload, _args, result) => {
+    const socket = (ctx.extra as { socket?: unknown } | undefined)?.socket;
+    if (result instanceof DirectSubscription && isWsSocket(socket)) result.attach(socket, id);
+    return undefined;
+  },
+};
