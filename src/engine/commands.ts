@@ -1,6 +1,7 @@
 // Everything a user can do to a host is a command: a JSON-serialisable discriminated union, so the server
 // can journal commands and rebuild a host by replaying them (DESIGN.md §4).
 import type { BootOptions } from './core/state';
+import { ENGINE2_COMMAND_TYPES, type Engine2Command } from './commands2';
 
 export interface HostdevInput {
   /** Host PCI address `SSSS:BB:DD.F`. */
@@ -93,6 +94,7 @@ export type Command = At &
     | { type: 'guest.msix.disable'; domain: string; bdf: string }
     | { type: 'workload.ping'; domain: string; iface?: string; rate: number }
     | { type: 'workload.irq'; domain: string; bdf: string; entry: number; rate: number }
+    | Engine2Command
   );
 
 export type CommandType = Command['type'];
@@ -131,4 +133,5 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   'guest.msix.disable',
   'workload.ping',
   'workload.irq',
+  ...ENGINE2_COMMAND_TYPES,
 ];

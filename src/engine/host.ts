@@ -27,7 +27,11 @@ import { emptyKernel, kernelOf } from './dom0/kernel';
 import { kernelPciDisableMsix, kernelPciEnableMsix } from './guest/msi';
 import { guestIfdown, guestIfup, guestModprobe, guestRmmod } from './guest/kernel';
 import { msixEntriesProblem } from './dom0/msi-xen';
-import { advanceInterrupts, refreshIrqRows } from './irq/delivery';
+import { refreshIrqRows } from './irq/delivery';
+import { advanceWithTimers } from './guest/workqueue';
+import { dispatch2 } from './dispatch2';
+import { isKvmHost } from './profiles/stack2';
+import { kvmBoot } from './kvm/vfio';
 import { CHANGESETS, isChangesetId, type ChangesetId } from './profiles/changesets';
 import { PROFILES } from './profiles/profiles';
 import { TEMPLATES } from './templates';
@@ -170,8 +174,13 @@ function bootHost(tx: Tx): void {
   logs.dom0 = own(tx, { chunks: own(tx, []) });
   logs.qemu = own(tx, { chunks: own(tx, []) });
   s.hostBoots++;
-  xenPrintk(tx, `Command line: ${s.boot.xen}`);
-  scanPciDevices(tx);
+  delete s.sched; // Engine II: queued guest work does not survive a power cycle
+  if (isKvmHost(s))
+    kvmBoot(tx); // Engine II: a KVM host has no hypervisor console or PCI scan
+  else {
+    xenPrintk(tx, `Command line: ${s.boot.xen}`);
+    scanPciDevices(tx);
+  }
   dom0Boot(tx);
   const domains = w(tx, s, 'domains');
   for (const name of Object.keys(domains)) {
@@ -274,7 +283,7 @@ function dispatch(tx: Tx, c: Command): void {
       return hostReboot(tx, c);
     case 'advance': {
       const ns = reqInt(c, 'ns', 0, MAX_ADVANCE_NS);
-      return advanceInterrupts(tx, ns);
+      return advanceWithTimers(tx, ns); // interrupts in bulk; guest timers fire on the way (Engine II)
     }
     case 'pciback.load':
       return pcibackLoad(tx, optString(c, 'hide'));
@@ -390,6 +399,14 @@ function dispatch(tx: Tx, c: Command): void {
       else irq[`${bdf}#${entry}`] = r;
       return;
     }
+    case 'dom0.pci.remove':
+    case 'dom0.pci.rescan':
+    case 'xen.debug.bus2bridge':
+    case 'guest.schedule':
+    case 'guest.driver.reset':
+    case 'guest.pci.write':
+    case 'guest.msix.write':
+      return dispatch2(tx, c); // Engine II commands (commands2.ts)
     default: {
       const t: unknown = (c as { type: unknown }).type;
       fail('unknown-command', `unknown command type '${String(t)}'`);
@@ -457,7 +474,7 @@ export function apply(state: HostState, command: Command): ApplyResult {
   if (command.at !== undefined) {
     const at = reqInt(command, 'at', 0, Number.MAX_SAFE_INTEGER);
     if (at < tx.s.now) fail('time-backwards', `at=${at} is before the host's clock (${tx.s.now})`);
-    if (at > tx.s.now && tx.s.created) advanceInterrupts(tx, at - tx.s.now);
+    if (at > tx.s.now && tx.s.created) advanceWithTimers(tx, at - tx.s.now);
     else tx.s.now = at;
   }
   dispatch(tx, command);

@@ -10,6 +10,8 @@ import type { IrqState } from '../irq/types';
 import type { ChangesetId } from '../profiles/changesets';
 import type { XenVersionId } from '../profiles/xen-versions';
 import type { HardwareSpec } from '../pci/topology';
+import type { SchedState } from '../guest/workqueue';
+import type { KvmState } from '../kvm/types';
 
 export const STATE_SCHEMA = 1;
 
@@ -76,4 +78,8 @@ export interface HostState {
   domains: Record<string, DomainRecord>;
   irq: IrqState;
   logs: LogRings;
+  /** Engine II: guests' deferred driver work (workqueues, timers), run by a deterministic scheduler. */
+  sched?: SchedState;
+  /** Engine II: a KVM host's vfio, IOMMU groups and platform error state (absent on Xen hosts). */
+  kvm?: KvmState;
 }

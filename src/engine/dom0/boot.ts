@@ -5,6 +5,8 @@ import { modelOf } from '../pci/hw';
 import { driverProbeDevice } from './driver-core';
 import { pcibackModuleLoad } from './pciback/module';
 import { pciScanDevices } from './probe';
+import { pvopsPciScan } from './pvops-pci';
+import { isKvmHost, isPvopsDom0 } from '../profiles/stack2';
 import type { Dom0State } from './types';
 
 export function parseModprobeConf(lines: readonly string[]): {
@@ -54,7 +56,9 @@ export function newDom0State(cmdline: string, modprobe: readonly string[]): Dom0
 
 export function dom0Boot(tx: Tx): void {
   const dom0 = mDom0(tx);
-  pciScanDevices(tx);
+  // A pvops dom0 reports devices to Xen from the scan, renumbering with pci=assign-busses (Engine II).
+  if (isPvopsDom0(tx.s) && !isKvmHost(tx.s)) pvopsPciScan(tx);
+  else pciScanDevices(tx);
   const blacklisted = (m: string): boolean => dom0.blacklist.includes(m);
   // Built-in and early drivers bind the functions found at boot (igb enables SR-IOV here).
   for (const dev of Object.keys(tx.s.dom0.pci)) {

@@ -5,6 +5,9 @@ import { igbProbe } from './drivers/igb';
 import { pcistubProbe, pcistubRemove } from './pciback/pci_stub';
 import { kernelOf, wPciDev, type KRef } from './kernel';
 import { pciDisableDevice } from './pci';
+import { nvmeProbe, nvmeRemove, nvmeShutdown } from '../guest/drivers/nvme';
+import { iprProbe, iprRemove, iprShutdown } from '../guest/drivers/ipr';
+import { vfioPciBind, vfioPciUnbind } from '../kvm/vfio';
 
 export interface PciDriver {
   name: string;
@@ -41,8 +44,19 @@ export const PCI_DRIVERS: Readonly<Record<string, PciDriver>> = {
   pcieport: plainDriver('pcieport'),
   ixgbe: plainDriver('ixgbe'),
   ixgbevf: plainDriver('ixgbevf'),
-  nvme: plainDriver('nvme'),
-  ipr: plainDriver('ipr'),
+  // Engine II: the Linux 4.9 nvme and 2014 ipr drivers (guest/drivers); in dom0 they only bind.
+  nvme: { name: 'nvme', probe: nvmeProbe, remove: nvmeRemove, shutdown: nvmeShutdown },
+  ipr: { name: 'ipr', probe: iprProbe, remove: iprRemove, shutdown: iprShutdown },
+  qla2xxx: plainDriver('qla2xxx'),
+  'vfio-pci': {
+    name: 'vfio-pci',
+    probe: (tx, _k, dev) => {
+      vfioPciBind(tx, dev);
+      return 0;
+    },
+    remove: (tx, _k, dev) => vfioPciUnbind(tx, dev),
+    shutdown: null,
+  },
 };
 
 /** driver_probe_device(): bind `driver` to an unbound device. */

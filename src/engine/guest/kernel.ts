@@ -11,6 +11,7 @@ import { vectorFate } from '../irq/delivery';
 import type { GuestState } from './types';
 import { igbvfClose, igbvfOpen } from './drivers/igbvf';
 import { dk } from '../core/keys';
+import { runWork } from './workqueue';
 
 export function newGuestState(domid: number, domain: string, kind: 'pv' | 'hvm'): GuestState {
   // A PV guest's eth0 is its netfront vif (an HVM guest's, its emulated NIC): passthrough NICs start at eth1.
@@ -69,6 +70,12 @@ function guestDriverFor(tx: Tx, hostBdf: string): string | null {
 /** Probe the device with its driver if the module is (or gets auto-)loaded. */
 function guestProbe(tx: Tx, domid: number, name: string): void {
   const drv = guestDriverFor(tx, kernelOf(tx.s, domid).pci[name].hostBdf);
+  if (drv === 'nvme' || drv === 'ipr') {
+    // Engine II drivers (udev loads them): nvme queues reset_work, ipr brings the IOA up.
+    w(tx, wKernel(tx, domid), 'modules')[drv] = true;
+    driverProbeDevice(tx, domid, name, drv);
+    return;
+  }
   if (!drv || drv !== 'igbvf') return;
   if (kernelOf(tx.s, domid).modules.igbvf === false) return;
   w(tx, wKernel(tx, domid), 'modules').igbvf = true;
@@ -100,6 +107,7 @@ export function guestBoot(
     }
   }
   for (const name of Object.keys(kernelOf(tx.s, domid).pci)) guestProbe(tx, domid, name);
+  runWork(tx); // Engine II: the work the probes queued runs, interleaved by the scheduler
   for (const ifname of Object.keys(kernelOf(tx.s, domid).netdevs)) {
     const host = kernelOf(tx.s, domid).pci[kernelOf(tx.s, domid).netdevs[ifname].dev].hostBdf;
     if (onboot.includes(host)) guestIfup(tx, domid, ifname);

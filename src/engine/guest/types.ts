@@ -1,5 +1,6 @@
 // Guest kernel state: a RHEL-5 kernel (PV with pcifront, or HVM) plus its workloads.
 import type { LinuxKernel } from '../dom0/types';
+import type { LinuxModern } from './types2';
 
 export interface GuestWorkloads {
   /** ping per interface: packets per second. */
@@ -13,4 +14,6 @@ export interface GuestState extends LinuxKernel {
   domain: string;
   kind: 'pv' | 'hvm';
   workloads: GuestWorkloads;
+  /** Engine II: a modern (3.x/4.x) guest kernel's MSI descriptors and drivers (nvme, ipr). */
+  linux?: LinuxModern;
 }

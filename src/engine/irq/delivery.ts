@@ -20,6 +20,15 @@ import {
   IRQ_UNMAPPED,
 } from './types';
 import { dk, pk, vk } from '../core/keys';
+import { kvmVectorFate } from '../kvm/fate';
+import { pirqEvtchn } from '../xen/pirq4';
+import { dmaContextOk, dmaRequesterId, irteAccepts } from '../xen/vtd';
+import { activeVector } from '../guest/linux-msi';
+
+function hasIrqWorkload(irq: Record<string, number>): boolean {
+  for (const _k in irq) return true;
+  return false;
+}
 
 export type Fate = 'delivered' | keyof LossCounts;
 
@@ -33,6 +42,7 @@ const FATE_SLOT: Record<Fate, number> = {
 
 /** Where an interrupt raised now by `bdf`'s MSI-X `entry` ends up, from `domid`'s point of view. */
 export function vectorFate(s: HostState, domid: number, bdf: string, entry: number): Fate {
+  if (s.kvm) return kvmVectorFate(s, domid, bdf, entry); // Engine II: vfio → irqfd on a KVM host
   const fn = s.hw.fns[bdf];
   if (!fn) return 'disabled';
   const x = deviceModel(fn.model).msix;
@@ -51,14 +61,29 @@ export function vectorFate(s: HostState, domid: number, bdf: string, entry: numb
   if (!use || use.domid !== domid) return 'unmapped';
   const p = s.xen.domains[dk(domid)]?.pirqs[pk(use.pirq)];
   if (!p) return 'unmapped';
+  // Engine II (Xen 4.x VT-d): the device's DMA needs a context entry for its requester id, and the
+  // interrupt must pass the IRTE's source-id check.
+  if (s.xen.vtdContexts && !vtdAllows(s, domid, bdf, use.pirq)) return 'unmapped';
+  // Engine II: a PV-on-HVM pirq (guest vector 0) is delivered through the guest's event channel.
+  if (p.dpci === 0 && p.evtchn === 0)
+    return pirqEvtchn(s, domid, use.pirq) ? 'delivered' : 'unbound';
   if (p.evtchn === 0 && p.dpci === null) return 'unbound';
   return 'delivered';
+}
+
+function vtdAllows(s: HostState, domid: number, bdf: string, pirq: number): boolean {
+  if (!dmaContextOk(s, domid, bdf)) return false;
+  return irteAccepts(s, domid, pirq, dmaRequesterId(s, bdf));
 }
 
 interface FateMemo {
   hw: HostState['hw'];
   xen: HostState['xen'];
   rows: IrqRow[];
+  // Engine II: KVM fates also depend on QEMU's vectors, the host's vfio state and guest handlers.
+  kvm: HostState['kvm'];
+  qemu: HostState['qemu'];
+  guests: HostState['guests'];
   fates: number[];
 }
 
@@ -68,11 +93,20 @@ let memo: FateMemo | null = null;
 
 function fatesFor(s: HostState): number[] {
   const rows = s.irq.rows;
-  if (memo && memo.hw === s.hw && memo.xen === s.xen && memo.rows === rows) return memo.fates;
+  if (
+    memo &&
+    memo.hw === s.hw &&
+    memo.xen === s.xen &&
+    memo.rows === rows &&
+    memo.kvm === s.kvm &&
+    memo.qemu === s.qemu &&
+    memo.guests === s.guests
+  )
+    return memo.fates;
   const fates = rows.map((r) =>
     r.live && r.rate > 0 ? FATE_SLOT[vectorFate(s, r.domid, r.bdf, r.entry)] : 0,
   );
-  memo = { hw: s.hw, xen: s.xen, rows, fates };
+  memo = { hw: s.hw, xen: s.xen, rows, kvm: s.kvm, qemu: s.qemu, guests: s.guests, fates };
   return fates;
 }
 
@@ -175,7 +209,7 @@ function desiredRates(s: HostState): Map<string, IrqRow> {
       if (pf && s.dom0.pci[pf]?.driver !== 'igb') continue;
       upByHost.set(hostBdf, { ifname, entries: a.msixEntries });
     }
-    if (upByHost.size === 0) continue;
+    if (upByHost.size === 0 && !hasIrqWorkload(g.workloads.irq)) continue;
     const pirqOf = (entries: MsixEntry[], entry: number): number | null =>
       g.kind === 'pv' ? (entries.find((e) => e.entry === entry)?.vector ?? null) : null;
     for (const [hostBdf, up] of upByHost) {
@@ -189,8 +223,13 @@ function desiredRates(s: HostState): Map<string, IrqRow> {
       const hash = wk.lastIndexOf('#');
       const bdf = wk.slice(0, hash);
       const up = upByHost.get(bdf);
-      if (!up) continue;
       const entry = Number(wk.slice(hash + 1));
+      if (!up) {
+        // Engine II: vectors of the other drivers (nvme, ipr, test vectors) that have a handler.
+        const p = activeVector(s, g, bdf, entry);
+        if (p !== undefined) add(bdf, entry, g.workloads.irq[wk], p);
+        continue;
+      }
       add(bdf, entry, g.workloads.irq[wk], pirqOf(up.entries, entry));
     }
   }

@@ -1,4 +1,5 @@
 // Device catalog as data: the functions a host template may contain (spec §1, R34).
+import { ENGINE2_MODELS } from './catalog2';
 // Capability offsets follow the devices' datasheets where known; exact VF capability lists are UNVERIFIED
 // (spec §11) — the 82576 VF here has MSI-X and PCI Express only, which is what igbvf needs.
 
@@ -359,6 +360,7 @@ export const CATALOG: Readonly<Record<string, DeviceModel>> = {
   [nvme.id]: nvme,
   [ipr.id]: ipr,
   [tundra8113.id]: tundra8113,
+  ...Object.fromEntries(ENGINE2_MODELS.map((m) => [m.id, m])),
 };
 
 export function deviceModel(id: string): DeviceModel {

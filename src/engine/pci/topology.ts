@@ -16,6 +16,10 @@ export interface HardwareFunctionSpec {
 export interface HardwareSpec {
   cpus: number;
   functions: HardwareFunctionSpec[];
+  /** Engine II: the machine's architecture (x86 VT-d DMAR faults vs POWER EEH); x86_64 when absent. */
+  arch?: 'x86_64' | 'ppc64';
+  /** Engine II: firmware location codes by BDF (POWER `ibm,loc-code`: EEH prints them). */
+  locations?: Record<string, string>;
 }
 
 export function msixTableDwords(entries: number): number[] {

@@ -13,6 +13,16 @@ import { physdevMapPirq, physdevUnmapPirq } from '../xen/physdev';
 import type { LinuxPciDev } from '../dom0/types';
 import type { QemuPtDevice } from './types';
 import { dk, pk } from '../core/keys';
+import { usesQemuXen } from '../profiles/stack2';
+import {
+  xenPtCfgRead,
+  xenPtCfgWrite,
+  xenPtCreate,
+  xenPtMsixWrite,
+  xenPtRealize,
+  xenPtUnrealize,
+} from './xen_pt';
+import { vfioCfgRead, vfioCfgWrite, vfioMsixTableWrite } from './vfio';
 
 function ptDevice(s: HostState, domid: number, hostBdf: string): QemuPtDevice | undefined {
   return s.qemu[dk(domid)]?.devices[hostBdf];
@@ -24,6 +34,7 @@ function wPtDevice(tx: Tx, domid: number, hostBdf: string): QemuPtDevice {
 
 export function qemuCreate(tx: Tx, domid: number): void {
   w(tx, tx.s, 'qemu')[dk(domid)] = own(tx, { domid, devices: own(tx, {}) });
+  if (usesQemuXen(tx.s)) xenPtCreate(tx, domid); // Engine II: upstream qemu-xen (xen_pt.ts)
 }
 
 export function qemuDestroy(tx: Tx, domid: number): void {
@@ -32,6 +43,7 @@ export function qemuDestroy(tx: Tx, domid: number): void {
 
 /** register_real_device(): the device appears at the first free guest slot from 00:04.0 (slot choice UNVERIFIED). */
 export function qemuPtAddDevice(tx: Tx, domid: number, hostBdf: string): string {
+  if (tx.s.qemu[dk(domid)]?.kind === 'qemu-xen') return xenPtRealize(tx, domid, hostBdf);
   const devs = tx.s.qemu[dk(domid)].devices;
   const used = new Set(Object.values(devs).map((d) => d.guestBdf));
   let slot = 4;
@@ -51,6 +63,7 @@ export function qemuPtAddDevice(tx: Tx, domid: number, hostBdf: string): string 
 
 /** unregister_real_device(): unmap whatever pirqs are still mapped for the device. */
 export function qemuPtRemoveDevice(tx: Tx, domid: number, hostBdf: string): void {
+  if (tx.s.qemu[dk(domid)]?.kind === 'qemu-xen') return xenPtUnrealize(tx, domid, hostBdf);
   const pt = ptDevice(tx.s, domid, hostBdf);
   if (!pt) return;
   for (const e of pt.entries) if (e.pirq >= 0) physdevUnmapPirq(tx, 0, domid, e.pirq);
@@ -70,6 +83,9 @@ export function qemuCfgRead(
   off: number,
   size: 1 | 2 | 4,
 ): number {
+  const kind = s.qemu[dk(domid)]?.kind;
+  if (kind === 'qemu-xen') return xenPtCfgRead(s, domid, dev, off, size);
+  if (kind === 'qemu-kvm') return vfioCfgRead(s, domid, dev, off, size);
   const host = dev.hostBdf;
   let v = hwCfgRead(s, host, off, size);
   const hd = s.dom0.pci[host];
@@ -110,6 +126,9 @@ export function qemuCfgWrite(
   size: 1 | 2 | 4,
   value: number,
 ): void {
+  const kind = tx.s.qemu[dk(domid)]?.kind;
+  if (kind === 'qemu-xen') return xenPtCfgWrite(tx, domid, dev, off, size, value);
+  if (kind === 'qemu-kvm') return vfioCfgWrite(tx, domid, dev, off, size, value);
   const host = dev.hostBdf;
   const pos = msixPos(tx.s, host);
   if (pos && off <= pos + 3 && off + size > pos + 2) {
@@ -189,6 +208,14 @@ export function qemuMsixTableWrite(
   addr: number,
   data: number,
 ): void {
+  const kind = tx.s.qemu[dk(domid)]?.kind;
+  if (kind === 'qemu-xen' || kind === 'qemu-kvm') {
+    const write = kind === 'qemu-xen' ? xenPtMsixWrite : vfioMsixTableWrite;
+    write(tx, domid, host, entry, R.PCI_MSIX_ENTRY_LOWER_ADDR, addr);
+    write(tx, domid, host, entry, R.PCI_MSIX_ENTRY_UPPER_ADDR, 0);
+    write(tx, domid, host, entry, R.PCI_MSIX_ENTRY_DATA, data);
+    return;
+  }
   if (!ptDevice(tx.s, domid, host)) return;
   const rec = w(tx, w(tx, wPtDevice(tx, domid, host), 'entries'), entry);
   rec.addr = addr;
@@ -204,6 +231,12 @@ export function qemuGuestMaskEntry(
   masked: boolean,
 ): void {
   const host = tx.s.guests[dk(domid)]?.pci[guestDev]?.hostBdf;
+  const kind = tx.s.qemu[dk(domid)]?.kind;
+  if (host && (kind === 'qemu-xen' || kind === 'qemu-kvm')) {
+    const write = kind === 'qemu-xen' ? xenPtMsixWrite : vfioMsixTableWrite;
+    write(tx, domid, host, entry, R.PCI_MSIX_ENTRY_VECTOR_CTRL, masked ? 1 : 0);
+    return;
+  }
   if (!host || !ptDevice(tx.s, domid, host)) return;
   const rec = w(tx, w(tx, wPtDevice(tx, domid, host), 'entries'), entry);
   rec.masked = masked;

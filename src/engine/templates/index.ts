@@ -2,6 +2,7 @@
 import type { BootOptions } from '../core/state';
 import type { HardwareFunctionSpec, HardwareSpec } from '../pci/topology';
 import { hex } from '../core/format';
+import { ENGINE2_TEMPLATES } from './engine2';
 
 export interface HostTemplate {
   name: string;
@@ -91,4 +92,5 @@ export const TEMPLATES: Readonly<Record<string, HostTemplate>> = {
   [rhbz688673.name]: rhbz688673,
   [rhbz688673TwoVfs.name]: rhbz688673TwoVfs,
   [bench24.name]: bench24,
+  ...Object.fromEntries(ENGINE2_TEMPLATES.map((t) => [t.name, t])),
 };

@@ -18,6 +18,8 @@ import {
 } from '../dom0/pciback/pci_stub';
 import type { ResetMethod } from '../commands';
 import { dk } from '../core/keys';
+import { isKvmHost } from '../profiles/stack2';
+import { kvmNodedevDetach, kvmNodedevReattach } from '../kvm/toolstack';
 
 /** The device exists in dom0 (lspci would show it). */
 export function hostDevice(tx: Tx, bdfIn: string): string {
@@ -27,6 +29,11 @@ export function hostDevice(tx: Tx, bdfIn: string): string {
 }
 
 function domainUsing(tx: Tx, bdf: string): string | null {
+  const vfio = tx.s.kvm?.vfio[bdf];
+  if (vfio && vfio.owner !== null) {
+    const vm = vfio.owner;
+    return Object.values(tx.s.domains).find((d) => d.domid === vm)?.config.name ?? `VM ${vm}`;
+  }
   const psdev = pcistubFind(tx.s, bdf);
   if (!psdev || psdev.owner === null) return null;
   const g = tx.s.guests[dk(psdev.owner)];
@@ -125,6 +132,7 @@ export function pcibackPermissive(tx: Tx, bdfIn: string): void {
 
 /** virsh nodedev-detach: unbind the host driver, load pciback if needed, new_slot + bind. */
 export function nodedevDetach(tx: Tx, bdfIn: string): void {
+  if (isKvmHost(tx.s)) return kvmNodedevDetach(tx, bdfIn); // Engine II: vfio-pci
   const bdf = hostDevice(tx, bdfIn);
   refuseIfAssigned(tx, bdf); // virPCIDeviceListAdd: "is in use by driver xenlight, domain ..."
   const d = tx.s.dom0.pci[bdf];
@@ -138,6 +146,7 @@ export function nodedevDetach(tx: Tx, bdfIn: string): void {
 
 /** virsh nodedev-reattach: pciback lets go (its reset runs), remove_slot, the host driver probes again. */
 export function nodedevReattach(tx: Tx, bdfIn: string): void {
+  if (isKvmHost(tx.s)) return kvmNodedevReattach(tx, bdfIn);
   const bdf = hostDevice(tx, bdfIn);
   refuseIfAssigned(tx, bdf);
   if (tx.s.dom0.pci[bdf].driver === 'pciback') deviceReleaseDriver(tx, 'dom0', bdf);

@@ -23,6 +23,14 @@ import type { DomainDefinition, HostdevInput } from '../commands';
 import { nodedevDetach, nodedevReattach } from './nodedev';
 import type { DomainConfig, DomainRecord, HostdevConfig } from './types';
 import { dk } from '../core/keys';
+import { isKvmHost } from '../profiles/stack2';
+import { cancelDomainWork } from '../guest/workqueue';
+import {
+  kvmDomainCrash,
+  kvmDomainDestroy,
+  kvmDomainShutdown,
+  kvmDomainStart,
+} from '../kvm/toolstack';
 
 function uuid(tx: Tx): string {
   const w32 = [random32(tx), random32(tx), random32(tx), random32(tx)];
@@ -173,6 +181,7 @@ function attachDevice(tx: Tx, domid: number, type: 'pv' | 'hvm', h: HostdevConfi
 
 /** xm create / virsh start */
 export function xendStart(tx: Tx, name: string, action: LifecycleAction = 'started'): void {
+  if (isKvmHost(tx.s)) return kvmDomainStart(tx, name, action); // Engine II: libvirt's QEMU driver
   const rec = domainRecord(tx, name);
   if (rec.state === 'running') fail('domain-running', `Domain '${name}' is already running.`);
   const cfg = rec.config;
@@ -205,6 +214,7 @@ function teardown(tx: Tx, name: string, reason: DomainStateReason, keepManaged: 
   const rec = tx.s.domains[name];
   const domid = rec.domid;
   if (domid === null) return;
+  cancelDomainWork(tx, domid); // Engine II: the guest's queued driver work dies with it
   delete mGuests(tx)[dk(domid)];
   domainKill(tx, domid);
   qemuDestroy(tx, domid);
@@ -231,6 +241,7 @@ function runningDomid(tx: Tx, name: string): number {
 
 /** xm shutdown / xm reboot (or the guest's own): the controlled path, then Xen and the toolstack take over. */
 export function xendShutdown(tx: Tx, name: string, reboot: boolean): void {
+  if (isKvmHost(tx.s)) return kvmDomainShutdown(tx, name, reboot);
   const domid = runningDomid(tx, name);
   guestShutdown(tx, domid);
   domainShutdown(tx, domid, reboot ? 'reboot' : 'poweroff');
@@ -242,6 +253,7 @@ export function xendShutdown(tx: Tx, name: string, reboot: boolean): void {
 
 /** xm destroy: no guest shutdown path at all. */
 export function xendDestroy(tx: Tx, name: string): void {
+  if (isKvmHost(tx.s)) return kvmDomainDestroy(tx, name);
   runningDomid(tx, name);
   teardown(tx, name, 'destroyed', false);
   lifecycle(tx, name, 'destroyed');
@@ -249,6 +261,7 @@ export function xendDestroy(tx: Tx, name: string): void {
 
 /** The guest crashes (domain_crash): on_crash decides. */
 export function xendCrash(tx: Tx, name: string): void {
+  if (isKvmHost(tx.s)) return kvmDomainCrash(tx, name);
   const domid = runningDomid(tx, name);
   domainShutdown(tx, domid, 'crash');
   const restart = tx.s.domains[name].config.onCrash === 'restart';
@@ -274,6 +287,8 @@ export function xendAttachHostdev(
   if (live) {
     if (rec.state !== 'running' || rec.domid === null)
       fail('domain-not-running', `Domain '${name}' is not running.`);
+    if (isKvmHost(tx.s))
+      fail('invalid-state', 'vfio-pci hot-plug is not modelled (attach with config only)');
     if (rec.config.type === 'pv')
       fail('pv-hot-attach-unsupported', 'Error: only HVM guest support pci attach');
     if (rec.liveHostdevs.includes(h.bdf))
@@ -309,6 +324,8 @@ export function xendDetachHostdev(
   if (live) {
     if (rec.state !== 'running' || rec.domid === null)
       fail('domain-not-running', `Domain '${name}' is not running.`);
+    if (isKvmHost(tx.s))
+      fail('invalid-state', 'vfio-pci hot-unplug is not modelled (detach with config only)');
     if (rec.config.type === 'pv')
       fail('pv-hot-detach-unsupported', 'Error: only HVM guest support pci detach');
     if (!rec.liveHostdevs.includes(bdf))
