@@ -463,11 +463,12 @@ export function activeVector(
 ): number | null | undefined {
   for (const dev in g.pci) {
     if (g.pci[dev].hostBdf !== hostBdf) continue;
-    // An adapter raises I/O interrupts only while it is up (not while it resets or after it died).
+    // An IOA in BIST or offline raises nothing; an NVMe controller completes admin commands while it
+    // resets and I/O once live; a dead one nothing.
     const ipr = g.linux?.ipr[dev];
     if (ipr && ipr.state !== 'operational') return undefined;
     const nvme = g.linux?.nvme[dev];
-    if (nvme && nvme.state !== 'live') return undefined;
+    if (nvme && nvme.state !== 'live' && nvme.state !== 'resetting') return undefined;
     const d = g.linux?.msi[dev]?.find((x) => x.entry === entry);
     if (d && g.irqs[ik(d.irq)]?.action) return d.pirq;
     const t = g.msixTest[dev]?.find((x) => x.entry === entry);

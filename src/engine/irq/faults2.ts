@@ -3,7 +3,7 @@
 // a backdoor reset zeroed is a DMA to address 0 (POWER EEH freeze, x86 DMAR fault).
 import type { Tx } from '../core/tx';
 import { kvmDeviceSignal } from '../kvm/vfio';
-import { dmaContextOk, dmarFault } from '../xen/vtd';
+import { dmaContextOk, dmaRequesterId, dmarFault } from '../xen/vtd';
 
 /** The guest-physical buffer address the model's DMA targets (UNVERIFIED: any guest page would do). */
 export const MODEL_DMA_ADDR = 0x1ec000;
@@ -16,7 +16,12 @@ export function deviceFaultsAfterAdvance(tx: Tx): void {
     const row = rows[i];
     if (!row.live || row.rate <= 0) continue;
     if (tx.s.kvm) kvmDeviceSignal(tx, row.bdf, row.entry);
-    else if (!dmaContextOk(tx.s, row.domid, row.bdf))
+    // No context entry at all faults; an entry of another domain translates silently (the DMA lands in
+    // that domain's memory), so only the missing one is reported.
+    else if (
+      !dmaContextOk(tx.s, row.domid, row.bdf) &&
+      tx.s.xen.vtdContexts?.[dmaRequesterId(tx.s, row.bdf)] === undefined
+    )
       dmarFault(tx, row.domid, row.bdf, MODEL_DMA_ADDR);
   }
 }

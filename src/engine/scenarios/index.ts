@@ -1,9 +1,10 @@
 // The scenario registry: every reproduction, by id.
 import { fail } from '../core/errors';
 import { RHBZ688673_SCENARIOS } from './rhbz688673';
+import { ENGINE2_SCENARIOS } from './engine2';
 import type { ScenarioDef } from './types';
 
-export const SCENARIOS: readonly ScenarioDef[] = [...RHBZ688673_SCENARIOS];
+export const SCENARIOS: readonly ScenarioDef[] = [...RHBZ688673_SCENARIOS, ...ENGINE2_SCENARIOS];
 
 export function getScenario(id: string): ScenarioDef {
   const s = SCENARIOS.find((x) => x.id === id);

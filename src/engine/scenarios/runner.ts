@@ -5,6 +5,7 @@ import type { HostState } from '../core/state';
 import { apply, createHost, effectiveChangesets, stateHash } from '../host';
 import { dom0MsiList, interruptCounters } from '../queries';
 import type { ChangesetId } from '../profiles/changesets';
+import { check2, describe2 } from './checks2';
 import type {
   ChangesetCondition,
   Expectation,
@@ -76,7 +77,12 @@ function describe(e: Expectation): string {
     case 'msi-list':
       return `dom0 msi_dev_head(${e.bdf}) has ${e.entries} entries after '${e.at}'`;
     case 'interrupts':
-      return `${e.domain}: ${e.delivered} interrupts delivered at '${e.at}'`;
+      return `${e.domain}${e.bdf ? ` ${e.bdf}` : ''}: ${e.delivered} interrupts delivered at '${e.at}'`;
+    case 'upstream-bridge':
+    case 'iommu-context':
+    case 'msix-entry':
+    case 'guest-driver':
+      return describe2(e);
     case 'error':
       return `step '${e.step}' refused with ${e.code}`;
   }
@@ -214,11 +220,23 @@ function check(x: Expectation, logEvents: LogEvent[], marks: Map<string, Mark>):
     case 'interrupts': {
       const m = marks.get(x.at);
       if (!m) return done(false, `unknown label '${x.at}'`);
-      const rows = interruptCounters(m.state, { domain: x.domain });
+      const rows = interruptCounters(m.state, {
+        domain: x.domain,
+        ...(x.bdf !== undefined ? { bdf: x.bdf } : {}),
+      });
       const delivered = rows.reduce((a, r) => a + r.delivered, 0);
       const raised = rows.reduce((a, r) => a + r.raised, 0);
       const ok = x.delivered === 'zero' ? raised > 0 && delivered === 0 : delivered > 0;
       return done(ok, `${delivered} of ${raised} delivered`);
+    }
+    case 'upstream-bridge':
+    case 'iommu-context':
+    case 'msix-entry':
+    case 'guest-driver': {
+      const m = marks.get(x.at);
+      if (!m) return done(false, `unknown label '${x.at}'`);
+      const r = check2(x, m.state);
+      return done(r.ok, r.detail);
     }
     case 'error': {
       const m = marks.get(x.step);

@@ -2,6 +2,7 @@
 import type { Command } from '../commands';
 import type { EngineErrorCode } from '../core/errors';
 import type { ChangesetId } from '../profiles/changesets';
+import type { Engine2Expectation } from './checks2';
 
 /** Which stacks an outcome describes, by the changesets they have. */
 export interface ChangesetCondition {
@@ -32,8 +33,16 @@ export type Expectation =
   | ({ kind: 'no-log'; includes: string } & LogWindow)
   | ({ kind: 'log-order'; lines: { source: LogSourceMatch; text: string }[] } & LogWindow)
   | { kind: 'msi-list'; at: string; bdf: string; entries: number }
-  | { kind: 'interrupts'; at: string; domain: string; delivered: 'zero' | 'positive' }
-  | { kind: 'error'; step: string; code: EngineErrorCode; includes?: string };
+  | {
+      kind: 'interrupts';
+      at: string;
+      domain: string;
+      delivered: 'zero' | 'positive';
+      /** Engine II: only this host device's vectors. */
+      bdf?: string;
+    }
+  | { kind: 'error'; step: string; code: EngineErrorCode; includes?: string }
+  | Engine2Expectation;
 
 export interface ScenarioOutcome {
   /** e.g. "as reported", "fixed". */
