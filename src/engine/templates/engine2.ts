@@ -82,7 +82,8 @@ const vfioIprPower: HostTemplate = {
   name: 'vfio-ipr-power',
   description:
     'POWER8 KVM host with an IBM IPR SAS adapter (0000:01:00.0) for vfio-pci assignment (seed 004): a ' +
-    'DMA through a zeroed MSI-X entry freezes the PE (EEH).',
+    'DMA through a zeroed MSI-X entry freezes the PE (EEH). A dual-port 82576 (02:00.0/02:00.1, one PE: ' +
+    'one IOMMU group) shows group viability.',
   defaultProfile: 'kvm-linux-3.15-qemu-2.0',
   boot: { xen: '', dom0: '', modprobe: [] },
   hardware: {
@@ -90,11 +91,16 @@ const vfioIprPower: HostTemplate = {
     arch: 'ppc64',
     functions: [
       { bdf: '0000:00:00.0', model: 'ibm-phb3-root-port', secondary: 1, subordinate: 1 },
+      { bdf: '0000:00:01.0', model: 'ibm-phb3-root-port', secondary: 2, subordinate: 2 },
       { bdf: '0000:01:00.0', model: 'ipr' },
+      { bdf: '0000:02:00.0', model: '82576-pf' },
+      { bdf: '0000:02:00.1', model: '82576-pf' },
     ],
     locations: {
       '0000:00:00.0': 'U78C9.001.WZS0CWN-P1',
       '0000:01:00.0': 'U78C9.001.WZS0CWN-P1-C3',
+      '0000:00:01.0': 'U78C9.001.WZS0CWN-P1',
+      '0000:02:00.0': 'U78C9.001.WZS0CWN-P1-C5',
     },
   },
   seeds: [SEED_004],
