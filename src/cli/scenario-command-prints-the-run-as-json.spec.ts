@@ -78,17 +78,19 @@ describe('ptlab scenario', () => {
     expect(io.stdout()).toBe('');
   });
 
-  it('list --json names the five RHBZ#688673 scenarios with their profiles', async () => {
+  it('list --json names the RHBZ#688673 scenarios (among the others) with their profiles', async () => {
     const io = capture();
     expect(await main(['scenario', 'list', '--json'], io)).toBe(0);
     const list = JSON.parse(io.stdout()) as { id: string; profiles: string[] }[];
-    expect(list.map((s) => s.id)).toEqual([
-      'rhbz688673-pv-reboot',
-      'rhbz688673-pv-destroy',
-      'rhbz688673-hvm-reboot',
-      'rhbz688673-owner-transitions',
-      'rhbz688673-two-vfs',
-    ]);
+    expect(list.map((s) => s.id)).toEqual(
+      expect.arrayContaining([
+        'rhbz688673-pv-reboot',
+        'rhbz688673-pv-destroy',
+        'rhbz688673-hvm-reboot',
+        'rhbz688673-owner-transitions',
+        'rhbz688673-two-vfs',
+      ]),
+    );
     expect(list.every((s) => s.profiles.length >= 2)).toBe(true);
   });
 });
