@@ -77,6 +77,20 @@ export {
   type PirqInfo,
 } from './queries';
 
+// Engine II queries (seeds 002–004)
+export {
+  bus2bridge,
+  guestWork,
+  upstreamBridgeWalk,
+  vfioDevices,
+  vtdContexts,
+  type GuestWorkInfo,
+  type VfioDeviceInfo,
+} from './queries2';
+export type { Engine2Command, Engine2CommandType } from './commands2';
+export { ENGINE2_COMMAND_TYPES } from './commands2';
+export type { ProfileStack } from './profiles/profiles2';
+
 // Registries: templates, profiles, changesets, device catalog, scenarios
 export { TEMPLATES, type HostTemplate } from './templates';
 export { PROFILES, PROFILE_IDS, type ProfileInfo } from './profiles/profiles';

@@ -22,6 +22,7 @@ import { TEMPLATES, type HostTemplate } from './templates';
 import type { DomainType, HostdevConfig } from './toolstack/types';
 import type { DomainState, DomainStateReason } from './core/events';
 import { dk, vk } from './core/keys';
+import { iommuGroupOf } from './kvm/vfio';
 
 export interface HostInfo {
   name: string;
@@ -101,6 +102,12 @@ function capabilitiesOf(s: HostState, bdf: string): string[] {
 
 function iommuGroups(s: HostState): Map<string, number> {
   const groups = new Map<string, number>();
+  if (s.kvm) {
+    // Engine II: a KVM host's iommu_groups (kvm/vfio.ts).
+    for (const bdf of Object.keys(s.dom0.pci))
+      if (s.hw.fns[bdf]) groups.set(bdf, iommuGroupOf(s, bdf));
+    return groups;
+  }
   if (!s.xen.iommu.enabled) return groups;
   const keyOf = new Map<string, string>();
   for (const bdf of Object.keys(s.dom0.pci).sort()) {
@@ -120,6 +127,11 @@ function iommuGroups(s: HostState): Map<string, number> {
 }
 
 function ownerOf(s: HostState, bdf: string): { domain: string; domid: number } | null {
+  const vm = s.kvm?.vfio[bdf]?.owner;
+  if (vm !== undefined && vm !== null) {
+    const name = Object.values(s.domains).find((d) => d.domid === vm)?.config.name;
+    return { domain: name ?? `VM ${vm}`, domid: vm };
+  }
   const psdev = pcistubFind(s, bdf);
   if (!psdev || psdev.owner === null) return null;
   const name = Object.values(s.domains).find((d) => d.domid === psdev.owner)?.config.name;
