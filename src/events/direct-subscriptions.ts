@@ -22,8 +22,18 @@ import { formatGraphqlError } from '../graphql/graphql-errors';
 
 export const DIRECT_STREAM = Symbol('ptlab.directStream');
 
-/** A value's renderings, by operation; shared by every subscriber that received the same value. */
-export type RenderCache = Map<string, { result: ExecutionResult; json?: Buffer }>;
+/** An execution result, and its JSON once a direct subscriber needed it. */
+interface Rendering {
+  result: ExecutionResult;
+  json?: Buffer;
+}
+
+/**
+ * A value's renderings, by operation; shared by every subscriber that received the same value.
+ * Holds promises, stored before the first await: subscribers woken by the same value in one tick
+ * find the rendering under way and wait for it instead of executing again.
+ */
+export type RenderCache = Map<string, Promise<Rendering>>;
 
 export interface SharedValue {
   /** The subscription field's source value (what `resolve` receives). */
@@ -117,12 +127,15 @@ class DirectSubscription implements AsyncIterableIterator<ExecutionResult> {
     return this;
   }
 
-  private async render(v: SharedValue): Promise<{ result: ExecutionResult; json?: Buffer }> {
+  /** Errors are shared too: the same operation on the same value fails the same way. */
+  private render(v: SharedValue): Promise<Rendering> {
     const cached = v.cache?.get(this.key);
     if (cached) return cached;
-    const entry = { result: await execute({ ...this.args, rootValue: v.value }) };
-    if (v.cache && !entry.result.errors) v.cache.set(this.key, entry);
-    return entry;
+    const rendering = Promise.resolve(execute({ ...this.args, rootValue: v.value })).then(
+      (result): Rendering => ({ result }),
+    );
+    v.cache?.set(this.key, rendering);
+    return rendering;
   }
 
   /** One message in flight per subscriber: the next is written when the socket took the previous. */

@@ -13,7 +13,12 @@ import {
   type PtlabEvent,
 } from './event.types';
 import type { EventConnection, EventView } from './events.models';
-import { EventsRepository, type AppendedEvents, type NewEvent } from './events.repository';
+import {
+  EventsRepository,
+  type AppendedEvents,
+  type NewEvent,
+  type StoredEvent,
+} from './events.repository';
 import { OutboxSignal } from './outbox-signal';
 
 export interface EventListQuery {
@@ -33,12 +38,24 @@ export interface EventList {
 }
 
 export const EVENT_LIST_MAX = 1000;
+/** Most rows one group commit of record() calls writes in one transaction. */
+const GROUP_COMMIT_MAX_ROWS = 5000;
+
+interface RecordJob {
+  checked: NewEvent[];
+  rows: NewEvent[];
+  resolve: (messages: EventMessage[]) => void;
+  reject: (err: unknown) => void;
+}
 export const EVENT_LIST_DEFAULT = 100;
 
 @Injectable()
 export class EventsService {
   /** Persisting batches one after another keeps publish order = commit order = id order. */
   private tail: Promise<unknown> = Promise.resolve();
+  /** record() calls waiting for the tail: appended together in one transaction (group commit). */
+  private group: RecordJob[] | undefined;
+  private groupRows = 0;
 
   constructor(
     private readonly repo: EventsRepository,
@@ -54,11 +71,38 @@ export class EventsService {
    * persisted) once the batch is durable.
    */
   async record(events: readonly PtlabEvent[]): Promise<EventMessage[]> {
-    const { messages } = await this.recordWith(events, async (rows) => ({
-      value: undefined,
-      appended: await this.repo.appendWithOutbox(rows),
-    }));
-    return messages;
+    const checked = events.map(checkEvent);
+    const rows = checked.filter((e) => !TRANSIENT_EVENT_TYPES.has(e.type));
+    if (rows.length === 0) return this.publishAll(checked, []);
+    return new Promise<EventMessage[]>((resolve, reject) => {
+      const job: RecordJob = { checked, rows, resolve, reject };
+      // Calls arriving while earlier batches are being written join one group, written in one
+      // transaction once the tail reaches it: throughput grows with the backlog, order is kept.
+      if (this.group && this.groupRows + rows.length <= GROUP_COMMIT_MAX_ROWS) {
+        this.group.push(job);
+        this.groupRows += rows.length;
+        return;
+      }
+      const group = [job];
+      this.group = group;
+      this.groupRows = rows.length;
+      const run = this.tail.then(async () => {
+        if (this.group === group) this.group = undefined;
+        try {
+          const appended = await this.repo.appendWithOutbox(group.flatMap((j) => j.rows));
+          let offset = 0;
+          for (const j of group) {
+            const mine = appended.events.slice(offset, offset + j.rows.length);
+            offset += j.rows.length;
+            j.resolve(this.publishAll(j.checked, mine));
+          }
+          if (appended.deliveries > 0) this.outbox.notify();
+        } catch (err) {
+          for (const j of group) j.reject(err);
+        }
+      });
+      this.tail = run;
+    });
   }
 
   /**
@@ -76,24 +120,7 @@ export class EventsService {
     const rows = checked.filter((e) => !TRANSIENT_EVENT_TYPES.has(e.type));
     const run = async (): Promise<{ value: T; messages: EventMessage[] }> => {
       const { value, appended } = await write(rows);
-      if (appended.events.length !== rows.length) {
-        throw new Error(`appended ${appended.events.length} of ${rows.length} events`);
-      }
-      const now = new Date().toISOString();
-      let next = 0;
-      const messages = checked.map((e) =>
-        TRANSIENT_EVENT_TYPES.has(e.type)
-          ? {
-              id: null,
-              host: e.host,
-              type: e.type,
-              virtualTimeNs: e.virtualTimeNs === null ? null : e.virtualTimeNs.toString(),
-              time: now,
-              data: e.data,
-            }
-          : toMessage(appended.events[next++]),
-      );
-      for (const m of messages) this.publish(m);
+      const messages = this.publishAll(checked, appended.events);
       if (appended.deliveries > 0) this.outbox.notify();
       return { value, messages };
     };
@@ -101,6 +128,30 @@ export class EventsService {
     const result = this.tail.then(run);
     this.tail = result.catch(() => undefined);
     return result;
+  }
+
+  /** Publishes events in input order, the persisted ones as the rows `stored` (in the same order). */
+  private publishAll(checked: NewEvent[], stored: StoredEvent[]): EventMessage[] {
+    const persisted = checked.filter((e) => !TRANSIENT_EVENT_TYPES.has(e.type)).length;
+    if (stored.length !== persisted) {
+      throw new Error(`appended ${stored.length} of ${persisted} events`);
+    }
+    const now = new Date().toISOString();
+    let next = 0;
+    const messages = checked.map((e) =>
+      TRANSIENT_EVENT_TYPES.has(e.type)
+        ? {
+            id: null,
+            host: e.host,
+            type: e.type,
+            virtualTimeNs: e.virtualTimeNs === null ? null : e.virtualTimeNs.toString(),
+            time: now,
+            data: e.data,
+          }
+        : toMessage(stored[next++]),
+    );
+    for (const m of messages) this.publish(m);
+    return messages;
   }
 
   /** The event log, oldest first, after a cursor. */

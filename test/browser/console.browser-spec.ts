@@ -1,12 +1,13 @@
 // The GraphQL console in real headless Chromium: GET /graphql opens GraphiQL from our own bundle
-// (no request leaves 127.0.0.1), a query runs over HTTP, subscriptions stream over graphql-ws.
-// Log lines are fed through EventsService, the engine's path; when the hosts/domains API lands, the
-// `logs` step reboots the rhbz688673 PV domain through a mutation instead (see feedLogs below).
+// (no request leaves 127.0.0.1), a query runs over HTTP, subscriptions stream over graphql-ws, and
+// the RHBZ#688673 example works on the real engine: the `logs` tab is started, the leaking PV guest
+// of the `rhbz688673` host is rebooted with the `rebootDomain` mutation from the console page, and
+// dom0's line arrives in the subscription's pane.
 import { execFileSync } from 'child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'fs';
 import { join } from 'path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { EventsService } from '../../src/events/events.service';
+import { LiveEventsService } from '../../src/events/live-events.service';
 import { startTestApp, type TestApp } from '../e2e/support/app';
 
 jest.setTimeout(120000);
@@ -47,6 +48,29 @@ async function runOperation(page: Page, query: string): Promise<void> {
 }
 
 const RESPONSE = '.graphiql-response .CodeMirror';
+const LEAK = 'msix entry 0 for dev 01:10:0 are not freed before acquire again.';
+const XL_CFG = `name = "rhel56-64bit-pv"
+memory = 1024
+vcpus = 1
+kernel = "/boot/vmlinuz-2.6.18-274.el5xen"
+pci = [ '01:10.0' ]
+`;
+
+/** The RHBZ#688673 host: `lab` from the `rhbz688673` template, the VF on pciback, the PV guest running. */
+async function setUpLab(t: TestApp): Promise<void> {
+  const post = async (path: string, body?: string, type = 'application/json'): Promise<void> => {
+    const res = await t.http(path, {
+      method: 'POST',
+      headers: body === undefined ? {} : { 'content-type': type },
+      body,
+    });
+    if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  };
+  await post('/api/v1/hosts', JSON.stringify({ name: 'lab', template: 'rhbz688673' }));
+  await post('/api/v1/hosts/lab/nodedevs/0000:01:10.0/detach');
+  await post('/api/v1/hosts/lab/domains', XL_CFG, 'text/x-xl-config');
+  await post('/api/v1/hosts/lab/domains/rhel56-64bit-pv/start');
+}
 
 describe('the GraphQL console (GraphiQL) in headless Chromium', () => {
   let t: TestApp;
@@ -60,6 +84,7 @@ describe('the GraphQL console (GraphiQL) in headless Chromium', () => {
     ensureConsoleBuilt();
     mkdirSync(OUTPUT, { recursive: true });
     t = await startTestApp();
+    await setUpLab(t);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -139,41 +164,40 @@ describe('the GraphQL console (GraphiQL) in headless Chromium', () => {
     await page.click('.graphiql-execute-button'); // stop
   });
 
-  /** What makes dom0 print the line. Today: EventsService, as the engine will. Later: the
-   * rebootDomain mutation on the rhbz688673 host. */
-  async function feedLogs(): Promise<void> {
-    await t.app.get(EventsService).record([
-      { host: 'lab', type: 'log', data: { source: 'xen', text: '(XEN) not this one' } },
-      {
-        host: 'lab',
-        type: 'log',
-        data: {
-          source: 'dom0',
-          text: 'msix entry 0 for dev 01:10:0 are not freed before acquire again.',
-        },
-      },
-    ]);
-  }
-
-  it('streams the dom0 log line of the RHBZ#688673 example', async () => {
+  it('streams the dom0 log line of the RHBZ#688673 example when the guest is rebooted from the console', async () => {
+    const live = t.app.get(LiveEventsService);
+    const before = live.subscriberCount;
     await page.click('.graphiql-tab:has-text("Rhbz688673Dom0Log")');
     await page.waitForFunction(`(${cm(QUERY)}?.getValue() ?? '').includes('logs(host: "lab"')`);
     await page.click('.graphiql-execute-button');
-    // The subscription is attached once the websocket is up; feed until the line shows.
     const deadline = Date.now() + 15000;
-    let text = '';
-    while (!text.includes('are not freed before acquire again') && Date.now() < deadline) {
-      await feedLogs();
-      await page.waitForTimeout(250);
-      text = await editorText(page, RESPONSE);
-    }
-    expect(text).toContain(
-      '"text": "msix entry 0 for dev 01:10:0 are not freed before acquire again."',
+    while (live.subscriberCount <= before && Date.now() < deadline) await page.waitForTimeout(50);
+    expect(live.subscriberCount).toBeGreaterThan(before);
+    // The reboot: the console's own rebootDomain mutation (the Rhbz688673Reboot example), sent from
+    // the page to the same /graphql endpoint while the subscription tab stays open.
+    const mutation = await page.evaluate<{ data?: { rebootDomain: { state: string } } }>(`
+      fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'mutation { rebootDomain(host: "lab", name: "rhel56-64bit-pv") { state reason } }' }),
+      }).then((r) => r.json())`);
+    expect(mutation.data?.rebootDomain.state).toBe('running');
+    await page.waitForFunction(
+      `(${cm(RESPONSE)}?.getValue() ?? '').includes(${JSON.stringify(LEAK)})`,
+      undefined,
+      { timeout: 10000 },
     );
+    const text = await editorText(page, RESPONSE);
+    expect(text).toContain(`"text": "${LEAK}"`);
     expect(text).toContain('"source": "dom0"');
-    expect(text).not.toContain('(XEN)');
+    expect(text).toMatch(/"seq": \d+/);
     await page.screenshot({ path: join(OUTPUT, 'graphql-console.png') });
     expect(statSync(join(OUTPUT, 'graphql-console.png')).size).toBeGreaterThan(10000);
     expect(foreign).toEqual([]);
+  });
+
+  it('offers the reboot as an example operation', async () => {
+    await page.click('.graphiql-tab:has-text("Rhbz688673Reboot")');
+    await page.waitForFunction(`(${cm(QUERY)}?.getValue() ?? '').includes('rebootDomain(')`);
   });
 });

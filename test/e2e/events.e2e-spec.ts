@@ -192,6 +192,22 @@ describe('events: the log, subscriptions and retention', () => {
       const res = await t.gql('{ events(type: ["Domain Lifecycle"]) { edges { cursor } } }');
       expect(res.errors?.[0].extensions?.code).toBe('validation-failed');
     });
+    it('commits concurrent record() calls in call order (grouped into shared transactions)', async () => {
+      const calls = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          events.record([log('group', 'dom0', `${i}a`), log('group', 'dom0', `${i}b`)]),
+        ),
+      );
+      const ids = calls.flat().map((m) => BigInt(m.id ?? '0'));
+      expect(calls.flat().map((m) => m.data.text)).toEqual(
+        Array.from({ length: 20 }, (_, i) => [`${i}a`, `${i}b`]).flat(),
+      );
+      expect(ids.every((id, i) => i === 0 || id > ids[i - 1])).toBe(true);
+      const page = (await (await t.http('/api/v1/events?host=group&limit=100')).json()) as {
+        items: { id: string }[];
+      };
+      expect(page.items.map((e) => BigInt(e.id))).toEqual(ids);
+    });
   });
 
   describe('subscriptions over graphql-ws', () => {
