@@ -54,15 +54,19 @@ export class EventsRepository {
   async appendWithin(tx: Prisma.TransactionClient, events: NewEvent[]): Promise<AppendedEvents> {
     if (events.length === 0) return { events: [], deliveries: 0 };
     await tx.$executeRaw`select pg_advisory_xact_lock(${EVENT_LOG_LOCK})`;
-    const rows = await tx.event.createManyAndReturn({
-      data: events.map((e) => ({
-        host: e.host,
-        type: e.type,
-        virtualTimeNs: e.virtualTimeNs,
-        data: e.data as Prisma.InputJsonObject,
-      })),
-    });
-    // One INSERT numbers its rows in order: sorting by id restores the input order.
+    // One INSERT from four parallel arrays (unnest): four parameters whatever the batch size, far
+    // cheaper to build than a createMany with a parameter per value; ids follow the array order.
+    const rows = await tx.$queryRaw<StoredEvent[]>`
+      insert into "Event" ("host", "type", "virtualTimeNs", "data")
+      select u.host, u.type, u.vt::bigint, u.data::jsonb
+      from unnest(
+        ${events.map((e) => e.host)}::text[],
+        ${events.map((e) => e.type)}::text[],
+        ${events.map((e) => (e.virtualTimeNs === null ? null : e.virtualTimeNs.toString()))}::text[],
+        ${events.map((e) => JSON.stringify(e.data))}::text[]
+      ) with ordinality as u(host, type, vt, data, ord)
+      order by u.ord
+      returning "id", "host", "type", "virtualTimeNs", "data", "createdAt"`;
     rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const first = rows[0].id;
     const last = rows[rows.length - 1].id;
