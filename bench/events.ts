@@ -23,7 +23,7 @@ import { fork } from 'child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'fs';
 import { loadavg, tmpdir } from 'os';
 import { join } from 'path';
-import { performance } from 'perf_hooks';
+import { monitorEventLoopDelay, performance } from 'perf_hooks';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 
@@ -43,6 +43,8 @@ interface ClientStats {
   /** Per phase: latency histogram, 1 ms buckets (last bucket: ≥ 10 s). */
   histograms: number[][];
   errors: string[];
+  /** CPU used since all its subscribers were attached, as a percentage of one core. */
+  cpuPct: number;
 }
 
 function arg(name: string, fallback: number): number {
@@ -60,13 +62,20 @@ function percentile(histogram: number[], p: number): number {
   return histogram.length - 1;
 }
 
-const SEQ = Buffer.from('"seq":');
-const TEXT = Buffer.from('"text":"');
-const DROPPED = Buffer.from('"dropped":');
 const NEXT = Buffer.from('"type":"next"');
+const DROPPED = Buffer.from('"dropped":');
+const LINES = Buffer.from('"lines":[');
+const LINE_SEQ = Buffer.from('{"seq":');
+const LINE_TIME = Buffer.from(',"time":"');
+const LINE_SOURCE = Buffer.from('","source":"');
+const LINE_TEXT = Buffer.from(',"text":"');
+const ISO_LENGTH = '2026-01-01T00:00:00.000Z'.length;
 
-/** The decimal number at `pos` (digits with an optional fraction); [value, end]. */
-function numberAt(buf: Buffer, pos: number): [number, number] {
+/** End of the last number read by numberAt. */
+let numberEnd = 0;
+
+/** The decimal number at `pos` (digits with an optional fraction); its end goes to numberEnd. */
+function numberAt(buf: Buffer, pos: number): number {
   let v = 0;
   let i = pos;
   for (; i < buf.length; i++) {
@@ -83,7 +92,52 @@ function numberAt(buf: Buffer, pos: number): [number, number] {
       scale /= 10;
     }
   }
-  return [v, i];
+  numberEnd = i;
+  return v === 0 && i === pos ? NaN : v;
+}
+
+function at(buf: Buffer, pos: number, token: Buffer): boolean {
+  if (pos + token.length > buf.length) return false;
+  for (let k = 0; k < token.length; k++) if (buf[pos + k] !== token[k]) return false;
+  return true;
+}
+
+/**
+ * Reads every line of a `next` message of QUERY — `{"seq":N,"time":"<ISO>","source":"S","text":"P:T"}`
+ * in order — checking each key where the selection puts it. False when the message has another
+ * shape (the caller then parses it as JSON).
+ */
+function scanLines(
+  buf: Buffer,
+  from: number,
+  onLine: (seq: number, phase: number, sent: number) => void,
+): boolean {
+  let pos = buf.indexOf(LINES, from);
+  if (pos < 0) return false;
+  pos += LINES.length;
+  if (buf[pos] === 93) return true; // ]
+  for (;;) {
+    if (!at(buf, pos, LINE_SEQ)) return false;
+    const seq = numberAt(buf, pos + LINE_SEQ.length);
+    pos = numberEnd;
+    if (!at(buf, pos, LINE_TIME)) return false;
+    pos += LINE_TIME.length + ISO_LENGTH;
+    if (buf[pos - 1] !== 90 || !at(buf, pos, LINE_SOURCE)) return false; // ...Z
+    pos = buf.indexOf(34, pos + LINE_SOURCE.length); // the source's closing quote
+    if (pos < 0 || !at(buf, pos + 1, LINE_TEXT)) return false;
+    pos += 1 + LINE_TEXT.length;
+    const phase = buf[pos] - 48;
+    if (buf[pos + 1] !== 58) return false; // :
+    const sent = numberAt(buf, pos + 2);
+    pos = numberEnd;
+    if (Number.isNaN(seq) || Number.isNaN(sent) || buf[pos] !== 34 || buf[pos + 1] !== 125)
+      return false; // "}
+    onLine(seq, phase, sent);
+    pos += 2;
+    if (buf[pos] === 93) return true; // ]
+    if (buf[pos] !== 44) return false; // ,
+    pos++;
+  }
 }
 
 /** Client process: `lean` + `library` subscribers, one websocket each; reports when told to stop. */
@@ -97,7 +151,10 @@ async function client(url: string, lean: number, library: number): Promise<void>
     messages: 0,
     histograms: Array.from({ length: PHASES }, () => new Array<number>(BUCKETS).fill(0)),
     errors: [],
+    cpuPct: 0,
   };
+  let readyAt = 0;
+  let cpuAtReady = process.cpuUsage();
   const record = (i: number, seq: number, last: number, phase: number, sent: number, t: number) => {
     stats.received[i]++;
     if (seq <= last) stats.outOfOrder++;
@@ -106,7 +163,10 @@ async function client(url: string, lean: number, library: number): Promise<void>
   };
   let ready = 0;
   const acked = (): void => {
-    if (++ready === count) process.send?.({ ready: true });
+    if (++ready < count) return;
+    readyAt = now();
+    cpuAtReady = process.cpuUsage();
+    process.send?.({ ready: true });
   };
 
   for (let i = 0; i < lean; i++) {
@@ -127,19 +187,14 @@ async function client(url: string, lean: number, library: number): Promise<void>
       const t = now();
       stats.messages++;
       const d = data.indexOf(DROPPED, head);
-      if (d >= 0) stats.dropped += numberAt(data, d + DROPPED.length)[0];
-      let pos = head;
-      for (;;) {
-        const s = data.indexOf(SEQ, pos);
-        if (s < 0) break;
-        const [seq, afterSeq] = numberAt(data, s + SEQ.length);
-        const x = data.indexOf(TEXT, afterSeq);
-        if (x < 0) break;
-        const phase = data[x + TEXT.length] - 48;
-        const [sent, end] = numberAt(data, x + TEXT.length + 2);
+      if (d >= 0) stats.dropped += numberAt(data, d + DROPPED.length);
+      const ok = scanLines(data, head, (seq, phase, sent) => {
         record(i, seq, last, phase, sent, t);
         last = seq;
-        pos = end;
+      });
+      if (!ok) {
+        // Not the expected layout: count what can be counted, and say so.
+        stats.errors.push(`unexpected message: ${data.toString().slice(0, 200)}`);
       }
     });
     ws.on('error', (e) => stats.errors.push(String(e)));
@@ -188,7 +243,10 @@ async function client(url: string, lean: number, library: number): Promise<void>
     );
   }
   process.on('message', (m: { stop?: boolean }) => {
-    if (m.stop) process.send?.({ stats }, () => process.exit(0));
+    if (!m.stop) return;
+    const cpu = process.cpuUsage(cpuAtReady);
+    stats.cpuPct = Math.round(((cpu.user + cpu.system) / 1000 / (now() - readyAt)) * 100);
+    process.send?.({ stats }, () => process.exit(0));
   });
 }
 
@@ -216,6 +274,8 @@ export interface PhaseResult {
   maxMs: number;
   serverCpuPct: number;
   recordP99Ms: number;
+  /** The server's event-loop delay, p99. */
+  loopDelayP99Ms: number;
 }
 
 export interface EventsBenchResult {
@@ -235,6 +295,8 @@ export interface EventsBenchResult {
   errors: string[];
   phases: PhaseResult[];
   loadAvg: { before: number[]; after: number[] };
+  /** CPU of each client process over the run (% of one core). */
+  clientCpuPct: number[];
   cpus: number;
 }
 
@@ -246,6 +308,8 @@ export async function runEventsBench(opts: {
   clients: number;
   stalled: number;
   windowMs: number;
+  /** Progress on stderr every second. */
+  verbose?: boolean;
 }): Promise<EventsBenchResult> {
   const { EmbeddedDatabase } = await import('../src/infra/database/embedded-postgres');
   const { applyMigrations } = await import('../src/infra/database/migrations');
@@ -317,7 +381,20 @@ export async function runEventsBench(opts: {
       }
       const recordMs: number[] = [];
       const pending: Promise<void>[] = [];
+      const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+      loopDelay.enable();
       const cpu0 = process.cpuUsage();
+      let resolved = 0;
+      let cpuTick = process.cpuUsage();
+      const progress = opts.verbose
+        ? setInterval(() => {
+            const c = process.cpuUsage(cpuTick);
+            cpuTick = process.cpuUsage();
+            process.stderr.write(
+              `  [phase ${phase}] record() in flight ${pending.length - resolved}, server CPU ${Math.round((c.user + c.system) / 10000)}%, loop delay max ${Math.round(loopDelay.max / 1e6)} ms, load ${loadavg()[0].toFixed(2)}\n`,
+            );
+          }, 1000)
+        : undefined;
       const t0 = now();
       // The producer keeps its rate whatever record() takes (calls overlap; EventsService keeps
       // their order): a server that cannot keep up shows as latency, not as a slower producer.
@@ -335,13 +412,18 @@ export async function runEventsBench(opts: {
                 data: { source: 'dom0', text: `${phase}:${t.toFixed(3)}` },
               })),
             )
-            .then(() => void recordMs.push(now() - t)),
+            .then(() => {
+              resolved++;
+              recordMs.push(now() - t);
+            }),
         );
       }
       const offered = (now() - t0) / 1000;
       await Promise.all(pending);
       const wall = (now() - t0) / 1000;
       const cpu = process.cpuUsage(cpu0);
+      loopDelay.disable();
+      clearInterval(progress);
       published += ticks * perTick;
       wallSeconds += offered;
       recordMs.sort((a, b) => a - b);
@@ -353,6 +435,7 @@ export async function runEventsBench(opts: {
         committedPerSec: Math.round((ticks * perTick) / wall),
         serverCpuPct: Math.round(((cpu.user + cpu.system) / 1e6 / wall) * 100),
         recordP99Ms: Math.round(recordMs[Math.floor(recordMs.length * 0.99)] ?? 0),
+        loopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e6),
       });
       await new Promise((r) => setTimeout(r, 2000)); // let the last lines arrive
     }
@@ -393,6 +476,7 @@ export async function runEventsBench(opts: {
       errors: stats.flatMap((s) => s.errors).slice(0, 5),
       phases,
       loadAvg: { before: loadBefore, after: loadavg() },
+      clientCpuPct: stats.map((s) => s.cpuPct),
       cpus: cpus().length,
     };
   } finally {
@@ -408,12 +492,12 @@ function report(r: EventsBenchResult): string {
   const [p1, p2] = r.phases;
   return [
     `events bench: ${r.subscribers} logs subscribers (${r.librarySubscribers} graphql-ws createClient, the rest lean graphql-transport-ws clients), ${r.ratePerSec} lines/s, 2 × ${r.secondsPerPhase} s, batch window ${r.windowMs} ms`,
-    `  machine              ${r.cpus} CPUs; load average before ${load(r.loadAvg.before)}, after ${load(r.loadAvg.after)}`,
+    `  machine              ${r.cpus} CPUs; load average before ${load(r.loadAvg.before)}, after ${load(r.loadAvg.after)}; client processes' CPU ${r.clientCpuPct.map((c) => `${c}%`).join(', ')}`,
     `  published            ${r.published} lines (offered ${r.publishedPerSec}/s; committed ${p1.committedPerSec}/s, ${p2.committedPerSec}/s); ${r.messagesPerSec} websocket messages/s to subscribers`,
     `  delivered            ${(r.deliveredFraction * 100).toFixed(2)}% of lines × subscribers (every line to every subscriber: ${ok(r.everyLineToEverySubscriber)})`,
     `  in order             ${ok(r.outOfOrder === 0)}${r.outOfOrder ? ` (${r.outOfOrder} out of order)` : ''}; dropped (reported) ${r.dropped}; malformed ${r.malformed}; errors ${r.errors.length}`,
-    `  publish→receive      phase 1 (no stalled subscriber): p50 ${p1.p50Ms} ms, p99 ${p1.p99Ms} ms, max ${p1.maxMs} ms; server CPU ${p1.serverCpuPct}%; record() p99 ${p1.recordP99Ms} ms`,
-    `                       phase 2 (+${p2.stalled} never reading): p50 ${p2.p50Ms} ms, p99 ${p2.p99Ms} ms, max ${p2.maxMs} ms; server CPU ${p2.serverCpuPct}%; record() p99 ${p2.recordP99Ms} ms`,
+    `  publish→receive      phase 1 (no stalled subscriber): p50 ${p1.p50Ms} ms, p99 ${p1.p99Ms} ms, max ${p1.maxMs} ms; server CPU ${p1.serverCpuPct}%; record() p99 ${p1.recordP99Ms} ms; event-loop delay p99 ${p1.loopDelayP99Ms} ms`,
+    `                       phase 2 (+${p2.stalled} never reading): p50 ${p2.p50Ms} ms, p99 ${p2.p99Ms} ms, max ${p2.maxMs} ms; server CPU ${p2.serverCpuPct}%; record() p99 ${p2.recordP99Ms} ms; event-loop delay p99 ${p2.loopDelayP99Ms} ms`,
     `  target               p99 ≤ 250 ms: ${ok(Math.max(p1.p99Ms, p2.p99Ms) <= 250)}; stalled subscriber raises p99 by ${p2.p99Ms - p1.p99Ms} ms`,
     ...r.errors.map((e) => `  error: ${e}`),
     '',
@@ -434,6 +518,7 @@ if (require.main === module) {
       clients: arg('clients', 2),
       stalled: arg('stalled', 1),
       windowMs: arg('window', 10),
+      verbose: process.argv.includes('--verbose'),
     }).then(
       (r) => {
         process.stdout.write(

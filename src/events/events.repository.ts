@@ -39,11 +39,12 @@ export class EventsRepository {
 
   /**
    * Appends events and, in the same transaction, one pending outbox row per (event, active webhook
-   * whose `events` globs and `hosts` match). Returns the rows in insertion order.
+   * whose `events` globs and `hosts` match). Returns the rows in insertion order. One statement, so
+   * one round trip and its own transaction.
    */
   async appendWithOutbox(events: NewEvent[]): Promise<AppendedEvents> {
     if (events.length === 0) return { events: [], deliveries: 0 };
-    return this.prisma.$transaction((tx) => this.appendWithin(tx, events));
+    return this.append(this.prisma, events);
   }
 
   /**
@@ -53,38 +54,51 @@ export class EventsRepository {
    */
   async appendWithin(tx: Prisma.TransactionClient, events: NewEvent[]): Promise<AppendedEvents> {
     if (events.length === 0) return { events: [], deliveries: 0 };
-    await tx.$executeRaw`select pg_advisory_xact_lock(${EVENT_LOG_LOCK})`;
-    // One INSERT from four parallel arrays (unnest): four parameters whatever the batch size, far
-    // cheaper to build than a createMany with a parameter per value; ids follow the array order.
-    const rows = await tx.$queryRaw<StoredEvent[]>`
-      insert into "Event" ("host", "type", "virtualTimeNs", "data")
-      select u.host, u.type, u.vt::bigint, u.data::jsonb
-      from unnest(
-        ${events.map((e) => e.host)}::text[],
-        ${events.map((e) => e.type)}::text[],
-        ${events.map((e) => (e.virtualTimeNs === null ? null : e.virtualTimeNs.toString()))}::text[],
-        ${events.map((e) => JSON.stringify(e.data))}::text[]
-      ) with ordinality as u(host, type, vt, data, ord)
-      order by u.ord
-      returning "id", "host", "type", "virtualTimeNs", "data", "createdAt"`;
-    rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const first = rows[0].id;
-    const last = rows[rows.length - 1].id;
-    const deliveries = await tx.$executeRaw`
-      insert into "WebhookDelivery"
-        ("id", "webhookId", "eventId", "messageId", "status", "attempts", "nextAttemptAt", "createdAt", "updatedAt")
-      select gen_random_uuid(), w."id", e."id", 'msg_' || replace(gen_random_uuid()::text, '-', ''),
-             'pending', 0, now(), now(), now()
-      from "Event" e
-      join "Webhook" w on w."active"
-        and (coalesce(cardinality(w."hosts"), 0) = 0 or e."host" = any(w."hosts"))
-        and exists (
-          select 1 from unnest(w."events") p
-          where e."type" like replace(replace(replace(replace(p, '\\', '\\\\'), '%', '\\%'), '_', '\\_'), '*', '%')
-        )
-      where e."id" between ${first} and ${last} and e."type" <> 'interrupts'
-      order by e."id", w."createdAt"`;
-    return { events: rows, deliveries };
+    return this.append(tx, events);
+  }
+
+  /**
+   * One statement: take the event-log lock (until the transaction ends), insert the events from
+   * four parallel arrays (unnest: four parameters whatever the batch size; ids follow the array
+   * order), and insert their outbox rows from the inserted rows.
+   */
+  private async append(db: Prisma.TransactionClient, events: NewEvent[]): Promise<AppendedEvents> {
+    const rows = await db.$queryRaw<(StoredEvent & { deliveries: number })[]>`
+      with lk as materialized (select pg_advisory_xact_lock(${EVENT_LOG_LOCK})),
+      ins as (
+        insert into "Event" ("host", "type", "virtualTimeNs", "data")
+        select u.host, u.type, u.vt::bigint, u.data::jsonb
+        from lk, unnest(
+          ${events.map((e) => e.host)}::text[],
+          ${events.map((e) => e.type)}::text[],
+          ${events.map((e) => (e.virtualTimeNs === null ? null : e.virtualTimeNs.toString()))}::text[],
+          ${events.map((e) => JSON.stringify(e.data))}::text[]
+        ) with ordinality as u(host, type, vt, data, ord)
+        order by u.ord
+        returning "id", "host", "type", "virtualTimeNs", "data", "createdAt"
+      ),
+      del as (
+        insert into "WebhookDelivery"
+          ("id", "webhookId", "eventId", "messageId", "status", "attempts", "nextAttemptAt", "createdAt", "updatedAt")
+        select gen_random_uuid(), w."id", e."id", 'msg_' || replace(gen_random_uuid()::text, '-', ''),
+               'pending', 0, now(), now(), now()
+        from ins e
+        join "Webhook" w on w."active"
+          and (coalesce(cardinality(w."hosts"), 0) = 0 or e."host" = any(w."hosts"))
+          and exists (
+            select 1 from unnest(w."events") p
+            where e."type" like replace(replace(replace(replace(p, '\\', '\\\\'), '%', '\\%'), '_', '\\_'), '*', '%')
+          )
+        where e."type" <> 'interrupts'
+        order by e."id", w."createdAt"
+        returning 1
+      )
+      select ins.*, (select count(*) from del)::int as "deliveries" from ins order by ins."id"`;
+    const deliveries = rows[0]?.deliveries ?? 0;
+    return {
+      events: rows.map(({ deliveries: _d, ...row }) => row),
+      deliveries,
+    };
   }
 
   async list(q: EventQuery): Promise<StoredEvent[]> {

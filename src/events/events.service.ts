@@ -39,7 +39,7 @@ export interface EventList {
 
 export const EVENT_LIST_MAX = 1000;
 /** Most rows one group commit of record() calls writes in one transaction. */
-const GROUP_COMMIT_MAX_ROWS = 5000;
+const GROUP_COMMIT_MAX_ROWS = 1000;
 
 interface RecordJob {
   checked: NewEvent[];
