@@ -455,6 +455,8 @@ function guestMsixEnable(tx: Tx, c: Extract<Command, { type: 'guest.msix.enable'
   if (rc === 0) w(tx, w(tx, mGuests(tx), dk(domid)), 'msixTest')[dev] = own(tx, entries);
 }
 
+const KNOWN_COMMANDS: ReadonlySet<string> = new Set(COMMAND_TYPES);
+
 /**
  * apply(state, command) → { state, events }. Pure: the input state is never modified; on an EngineError
  * nothing of the attempt survives. Unchanged sub-trees of the state are shared with the input.
@@ -467,7 +469,7 @@ export function apply(state: HostState, command: Command): ApplyResult {
   ) {
     fail('unknown-command', 'a command is an object with a string `type`');
   }
-  if (!(COMMAND_TYPES as readonly string[]).includes(command.type)) {
+  if (!KNOWN_COMMANDS.has(command.type)) {
     fail('unknown-command', `unknown command type '${command.type}'`);
   }
   const tx = beginTx(state);

@@ -22,9 +22,23 @@ export function devfnOf(slot: number, func: number): number {
   return ((slot & 0x1f) << 3) | (func & 7);
 }
 
+const names = new Map<number, string>();
+const isU = (n: number, max: number): boolean => Number.isInteger(n) && n >= 0 && n <= max;
+const formatBdf = (seg: number, bus: number, devfn: number): string =>
+  `${hex(seg, 4)}:${hex(bus, 2)}:${hex(devfn >> 3, 2)}.${devfn & 7}`;
+
 /** pci_name(): `SSSS:BB:DD.F` */
 export function bdfOf(seg: number, bus: number, devfn: number): string {
-  return `${hex(seg, 4)}:${hex(bus, 2)}:${hex(devfn >> 3, 2)}.${devfn & 7}`;
+  // Pure memo: the same address always yields the same string object, so the records keyed by it (and
+  // every lookup with it) see one string V8 has already hashed, not a new one per call.
+  if (!isU(seg, 0xffff) || !isU(bus, 0xff) || !isU(devfn, 0xff)) return formatBdf(seg, bus, devfn);
+  const id = (seg * 0x100 + bus) * 0x100 + devfn;
+  let name = names.get(id);
+  if (name === undefined) {
+    name = formatBdf(seg, bus, devfn);
+    if (names.size < 65536) names.set(id, name);
+  }
+  return name;
 }
 
 const BDF_FULL = /^([0-9a-fA-F]{1,4}):([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2})\.([0-7])$/;

@@ -7,24 +7,59 @@ import {
   type HostState,
   type LogLine,
   type LogRing,
+  type LogRings,
 } from './state';
 import { mulberry32 } from './prng';
-import type { Dom0State, LinuxPciDev } from '../dom0/types';
+import {
+  copyDict,
+  copyDom0,
+  copyHostState,
+  copyHw,
+  copyLogRing,
+  copyLogRings,
+  copyPciback,
+  copyRecord,
+  copyXen,
+} from './copy';
+import type { Dom0State, LinuxPciDev, PcibackState } from '../dom0/types';
 import type { GuestState } from '../guest/types';
 import type { HwState, PciFunction } from '../pci/types';
-import type { XenDomain, XenState } from '../xen/types';
-import type { LogRings } from './state';
+import type { XenDomain, XenPirq, XenState } from '../xen/types';
 
-/** Mutable handles of hot sub-trees, filled on first use and re-validated against the parent. */
-interface Handles {
+/**
+ * Mutable handles of hot sub-trees and records, filled on first use and re-validated against the parent
+ * (a handle is valid while its parent still holds it: it is an object this transaction owns). They spare
+ * the hot paths the ownership lookup of w().
+ */
+export interface Handles {
   dom0?: Dom0State;
   dom0Pci?: Record<string, LinuxPciDev>;
+  pciback?: PcibackState;
   xen?: XenState;
   xenDomains?: Record<string, XenDomain>;
   hw?: HwState;
   fns?: Record<string, PciFunction>;
   guests?: Record<string, GuestState>;
   logs?: LogRings;
+  /** The function last written (pci/hw.ts wFn) and config space / MSI-X table arrays last written. */
+  fnBdf?: string;
+  fn?: PciFunction;
+  cfg?: number[];
+  table?: number[];
+  /** The hypervisor domain and pirq table last written (xen/irq.ts). */
+  xenDomainKey?: string;
+  xenDomain?: XenDomain;
+  pirqs?: Record<string, XenPirq>;
+  /** The guest kernel last written (dom0/kernel.ts wKernel). */
+  guestKey?: string;
+  guest?: GuestState;
+  /** Console rings written (a guest's by domain name), and the last chunks this transaction owns. */
+  ringXen?: LogRing;
+  ringDom0?: LogRing;
+  ringQemu?: LogRing;
+  guestRingName?: string;
+  guestRing?: LogRing;
+  tails?: LogLine[][];
 }
 
 export interface Tx {
@@ -36,7 +71,7 @@ export interface Tx {
 }
 
 export function beginTx(base: HostState): Tx {
-  const s = { ...base };
+  const s = copyHostState(base);
   const owned = new Set<object>();
   owned.add(s);
   return { s, owned, events: [], h: {} };
@@ -45,8 +80,17 @@ export function beginTx(base: HostState): Tx {
 /**
  * Copy-on-write child access: returns `parent[key]`, copied (shallowly) the first time this transaction
  * touches it. `parent` must itself be owned by the transaction.
+ *
+ * `copy` is the copy function of the child's record type (core/copy.ts): the hot paths name it, as a
+ * spread of a record with more than a few fields is many times slower. Without it, arrays are sliced and
+ * other objects spread.
  */
-export function w<P extends object, K extends keyof P>(tx: Tx, parent: P, key: K): P[K] & object {
+export function w<P extends object, K extends keyof P>(
+  tx: Tx,
+  parent: P,
+  key: K,
+  copy?: (o: P[K]) => P[K],
+): P[K] & object {
   const cur = parent[key] as unknown;
   if (tx.owned.has(cur as object)) return cur as P[K] & object;
   if (!tx.owned.has(parent))
@@ -54,66 +98,76 @@ export function w<P extends object, K extends keyof P>(tx: Tx, parent: P, key: K
   if (cur === null || typeof cur !== 'object') {
     throw new Error(`internal: copy-on-write of non-object ${String(key)}`);
   }
-  let copy: object;
-  if (Array.isArray(cur)) copy = cur.slice();
-  else if (typeof key === 'string' && BY_DOMID.has(key)) copy = dictCopy(cur);
-  else copy = { ...cur };
-  tx.owned.add(copy);
-  (parent as Record<PropertyKey, unknown>)[key] = copy;
-  return copy as P[K] & object;
+  let c: object;
+  if (copy !== undefined) c = copy(cur as P[K]) as object;
+  else if (Array.isArray(cur)) c = cur.slice();
+  else if (typeof key === 'string' && BY_DOMID.has(key)) c = copyDict(cur);
+  else c = { ...cur };
+  tx.owned.add(c);
+  (parent as Record<PropertyKey, unknown>)[key] = c;
+  return c as P[K] & object;
 }
 
 /** Mutable dom0 (copy-on-write, cached for the transaction). */
 export function mDom0(tx: Tx): Dom0State {
   const c = tx.h.dom0;
   if (c !== undefined && tx.s.dom0 === c) return c;
-  return (tx.h.dom0 = w(tx, tx.s, 'dom0'));
+  return (tx.h.dom0 = w(tx, tx.s, 'dom0', copyDom0));
 }
 
 export function mDom0Pci(tx: Tx): Record<string, LinuxPciDev> {
   const d = mDom0(tx);
   const c = tx.h.dom0Pci;
   if (c !== undefined && d.pci === c) return c;
-  return (tx.h.dom0Pci = w(tx, d, 'pci'));
+  return (tx.h.dom0Pci = w(tx, d, 'pci', copyRecord));
+}
+
+export function mPciback(tx: Tx): PcibackState {
+  const d = mDom0(tx);
+  const c = tx.h.pciback;
+  if (c !== undefined && d.pciback === c) return c;
+  return (tx.h.pciback = w(tx, d, 'pciback', copyPciback));
 }
 
 export function mXen(tx: Tx): XenState {
   const c = tx.h.xen;
   if (c !== undefined && tx.s.xen === c) return c;
-  return (tx.h.xen = w(tx, tx.s, 'xen'));
+  return (tx.h.xen = w(tx, tx.s, 'xen', copyXen));
 }
 
 export function mXenDomains(tx: Tx): Record<string, XenDomain> {
   const x = mXen(tx);
   const c = tx.h.xenDomains;
   if (c !== undefined && x.domains === c) return c;
-  return (tx.h.xenDomains = w(tx, x, 'domains'));
+  return (tx.h.xenDomains = w(tx, x, 'domains', copyDict));
 }
 
 export function mHw(tx: Tx): HwState {
   const c = tx.h.hw;
   if (c !== undefined && tx.s.hw === c) return c;
-  return (tx.h.hw = w(tx, tx.s, 'hw'));
+  return (tx.h.hw = w(tx, tx.s, 'hw', copyHw));
 }
 
 export function mFns(tx: Tx): Record<string, PciFunction> {
   const hw = mHw(tx);
   const c = tx.h.fns;
   if (c !== undefined && hw.fns === c) return c;
-  return (tx.h.fns = w(tx, hw, 'fns'));
+  return (tx.h.fns = w(tx, hw, 'fns', copyRecord));
 }
 
 export function mGuests(tx: Tx): Record<string, GuestState> {
   const c = tx.h.guests;
   if (c !== undefined && tx.s.guests === c) return c;
-  return (tx.h.guests = w(tx, tx.s, 'guests'));
+  return (tx.h.guests = w(tx, tx.s, 'guests', copyDict));
 }
 
 export function mLogs(tx: Tx): LogRings {
   const c = tx.h.logs;
   if (c !== undefined && tx.s.logs === c) return c;
-  return (tx.h.logs = w(tx, tx.s, 'logs'));
+  return (tx.h.logs = w(tx, tx.s, 'logs', copyLogRings));
 }
+
+const copyGuestRings = (o: Record<string, LogRing>): Record<string, LogRing> => ({ ...o });
 
 /**
  * Records keyed by domid (`d<domid>`) gain a never-seen key at every boot. A plain object would get a new
@@ -121,13 +175,6 @@ export function mLogs(tx: Tx): LogRings {
  * null-prototype objects, which V8 keeps in dictionary mode where new keys are cheap.
  */
 const BY_DOMID = new Set(['domains', 'guests', 'qemu', 'backends']);
-
-function dictCopy(cur: object): object {
-  const copy = Object.create(null) as Record<string, unknown>;
-  const src = cur as Record<string, unknown>;
-  for (const k in src) copy[k] = src[k];
-  return copy;
-}
 
 /** Mark a freshly built object as owned (so later w() calls do not copy it again). */
 export function own<T extends object>(tx: Tx, obj: T): T {
@@ -148,14 +195,66 @@ export function emit(tx: Tx, body: EventBody): void {
 /** Append to a chunked ring: only the last chunk and the chunk index are copied per transaction. */
 function ringAppend(tx: Tx, ring: LogRing, line: LogLine): void {
   const chunks = ring.chunks;
-  const last = chunks.length > 0 ? chunks[chunks.length - 1] : null;
+  const n = chunks.length;
+  const last = n > 0 ? chunks[n - 1] : null;
   if (last === null || last.length >= LOG_RING_CHUNK) {
     const wc = w(tx, ring, 'chunks');
-    wc.push(own(tx, [line]));
+    const chunk = own(tx, [line]);
+    wc.push(chunk);
     if (wc.length > LOG_RING_LINES / LOG_RING_CHUNK) wc.shift();
+    ownTail(tx, chunk);
     return;
   }
-  w(tx, w(tx, ring, 'chunks'), chunks.length - 1).push(line);
+  if (isOwnedTail(tx, last)) {
+    last.push(line);
+    return;
+  }
+  const tail = w(tx, w(tx, ring, 'chunks'), n - 1);
+  ownTail(tx, tail);
+  tail.push(line);
+}
+
+const TAILS = 4;
+
+/** The last chunks this transaction owns (a few: one per ring it writes), newest last. */
+function isOwnedTail(tx: Tx, chunk: LogLine[]): boolean {
+  const tails = tx.h.tails;
+  if (tails === undefined) return false;
+  for (let i = tails.length - 1; i >= 0; i--) if (tails[i] === chunk) return true;
+  return false;
+}
+
+function ownTail(tx: Tx, chunk: LogLine[]): void {
+  const tails = (tx.h.tails ??= []);
+  if (tails.push(chunk) > TAILS) tails.shift();
+}
+
+function ringXen(tx: Tx, logs: LogRings): LogRing {
+  const c = tx.h.ringXen;
+  if (c !== undefined && logs.xen === c) return c;
+  return (tx.h.ringXen = w(tx, logs, 'xen', copyLogRing));
+}
+
+function ringDom0(tx: Tx, logs: LogRings): LogRing {
+  const c = tx.h.ringDom0;
+  if (c !== undefined && logs.dom0 === c) return c;
+  return (tx.h.ringDom0 = w(tx, logs, 'dom0', copyLogRing));
+}
+
+function ringQemu(tx: Tx, logs: LogRings): LogRing {
+  const c = tx.h.ringQemu;
+  if (c !== undefined && logs.qemu === c) return c;
+  return (tx.h.ringQemu = w(tx, logs, 'qemu', copyLogRing));
+}
+
+/** A guest's console ring (by domain name), created on its first line. */
+function ringGuest(tx: Tx, logs: LogRings, name: string): LogRing {
+  const c = tx.h.guestRing;
+  if (c !== undefined && tx.h.guestRingName === name && logs.guests[name] === c) return c;
+  const guests = w(tx, logs, 'guests', copyGuestRings);
+  if (!guests[name]) guests[name] = own(tx, { chunks: own(tx, []) });
+  tx.h.guestRingName = name;
+  return (tx.h.guestRing = w(tx, guests, name, copyLogRing));
 }
 
 /**
@@ -168,14 +267,10 @@ export function printk(tx: Tx, source: LogSource, text: string, domainName?: str
   tx.events.push({ type: 'log', source, text, host: s.name, t: s.now, seq: s.seq });
   s.seq++;
   const logs = mLogs(tx);
-  if (source === 'xen') ringAppend(tx, w(tx, logs, 'xen'), line);
-  else if (source === 'dom0') ringAppend(tx, w(tx, logs, 'dom0'), line);
-  else if (source === 'qemu') ringAppend(tx, w(tx, logs, 'qemu'), line);
-  else if (domainName !== undefined) {
-    const guests = w(tx, logs, 'guests');
-    if (!guests[domainName]) guests[domainName] = own(tx, { chunks: own(tx, []) });
-    ringAppend(tx, w(tx, guests, domainName), line);
-  }
+  if (source === 'xen') ringAppend(tx, ringXen(tx, logs), line);
+  else if (source === 'dom0') ringAppend(tx, ringDom0(tx, logs), line);
+  else if (source === 'qemu') ringAppend(tx, ringQemu(tx, logs), line);
+  else if (domainName !== undefined) ringAppend(tx, ringGuest(tx, logs, domainName), line);
 }
 
 /** Next 32-bit value of the host's seeded PRNG. */

@@ -3,8 +3,9 @@
 import type { LogSource } from '../core/events';
 import type { HostState } from '../core/state';
 import { printk, w, type Tx, mDom0, mDom0Pci, mGuests } from '../core/tx';
+import { copyGuest, copyPciDev, copyRecord } from '../core/copy';
 import type { LinuxKernel, LinuxPciDev } from './types';
-import { dk } from '../core/keys';
+import { dk, guestSource } from '../core/keys';
 
 export type KRef = 'dom0' | number;
 
@@ -17,7 +18,13 @@ export function kernelOf(s: HostState, k: KRef): LinuxKernel {
 
 export function wKernel(tx: Tx, k: KRef): LinuxKernel {
   if (k === 'dom0') return mDom0(tx);
-  return w(tx, mGuests(tx), dk(k));
+  const guests = mGuests(tx);
+  const key = dk(k);
+  const h = tx.h;
+  const c = h.guest;
+  if (c !== undefined && h.guestKey === key && guests[key] === c) return c;
+  h.guestKey = key;
+  return (h.guest = w(tx, guests, key, copyGuest));
 }
 
 export function pciDev(s: HostState, k: KRef, name: string): LinuxPciDev {
@@ -27,8 +34,8 @@ export function pciDev(s: HostState, k: KRef, name: string): LinuxPciDev {
 }
 
 export function wPciDev(tx: Tx, k: KRef, name: string): LinuxPciDev {
-  if (k === 'dom0') return w(tx, mDom0Pci(tx), name);
-  return w(tx, w(tx, wKernel(tx, k), 'pci'), name);
+  if (k === 'dom0') return w(tx, mDom0Pci(tx), name, copyPciDev);
+  return w(tx, w(tx, wKernel(tx, k), 'pci', copyRecord), name, copyPciDev);
 }
 
 export function kernelKind(s: HostState, k: KRef): 'dom0' | 'pv' | 'hvm' {
@@ -37,13 +44,13 @@ export function kernelKind(s: HostState, k: KRef): 'dom0' | 'pv' | 'hvm' {
 }
 
 export function logSourceOf(k: KRef): LogSource {
-  return k === 'dom0' ? 'dom0' : `guest:${k}`;
+  return k === 'dom0' ? 'dom0' : guestSource(k);
 }
 
 /** printk() in a kernel: dom0's dmesg or the guest's console. */
 export function kprintk(tx: Tx, k: KRef, text: string): void {
   if (k === 'dom0') printk(tx, 'dom0', text);
-  else printk(tx, `guest:${k}`, text, tx.s.guests[dk(k)]?.domain);
+  else printk(tx, guestSource(k), text, tx.s.guests[dk(k)]?.domain);
 }
 
 /** dev_info()/dev_err(): "<driver> <pci_name>: <text>". */

@@ -15,6 +15,7 @@ import {
 } from '../guest/pcifront';
 import { pciReadConfig, pciWriteConfig } from './config-access';
 import { kernelKind, kernelOf, kprintk, wKernel, wPciDev, type KRef } from './kernel';
+import { copyMsiDev } from '../core/copy';
 import { pciFindCapability, pciIntx } from './pci';
 import { pcibackGetOwner } from './pciback/pci_stub';
 import type { MsiDevList, MsixEntry } from './types';
@@ -36,7 +37,7 @@ function findMsiDevEntry(s: HostState, k: KRef, dev: string): number {
 }
 
 function wMsiDevEntry(tx: Tx, k: KRef, idx: number): MsiDevList {
-  return w(tx, w(tx, wKernel(tx, k), 'msiDevHead'), idx);
+  return w(tx, w(tx, wKernel(tx, k), 'msiDevHead'), idx, copyMsiDev);
 }
 
 /** attach_pirq_entry() */

@@ -2,7 +2,7 @@
 import type { Tx } from '../core/tx';
 import { hex } from '../core/format';
 import * as R from '../pci/constants';
-import { findCapRaw } from '../pci/config';
+import { capabilityOffset } from '../pci/config';
 import { pciReadConfig, pciWriteConfig } from './config-access';
 import { kernelOf, kprintk, wPciDev, type KRef } from './kernel';
 import { disableMsiMode } from './msi-xen';
@@ -17,18 +17,7 @@ export function pciFindCapability(tx: Tx, k: KRef, dev: string, cap: number): nu
   const d = kernelOf(tx.s, k).pci[dev];
   const fn = d ? tx.s.hw.fns[d.hostBdf] : undefined;
   if (!fn) return 0;
-  return modelCapOffset(fn.model, fn.cfg, cap);
-}
-
-const capMemo = new Map<string, number>();
-function modelCapOffset(model: string, cfg: readonly number[], cap: number): number {
-  const key = `${model}/${cap}`;
-  let pos = capMemo.get(key);
-  if (pos === undefined) {
-    pos = findCapRaw(cfg, cap);
-    capMemo.set(key, pos);
-  }
-  return pos;
+  return capabilityOffset(fn.model, fn.cfg, cap);
 }
 
 /** pcibios_enable_resources() (arch/i386/pci/i386.c): turn on decoding for the device's resources. */

@@ -3,6 +3,7 @@
 // the irq is a native MSI-X vector whose entry the device model emulates.
 import { emit, own, w, type Tx } from '../core/tx';
 import { kernelKind, kernelOf, kprintk, wKernel, type KRef } from '../dom0/kernel';
+import { copyIrq, copyRecord } from '../core/copy';
 import { evtchnBindPirq, evtchnClose } from '../xen/event_channel';
 import { qemuGuestMaskEntry } from '../qemu/qemu-dm';
 import { ik } from '../core/keys';
@@ -25,7 +26,7 @@ export function requestIrq(
   entry: number,
 ): number {
   const kern = wKernel(tx, k);
-  const irqs = w(tx, kern, 'irqs');
+  const irqs = w(tx, kern, 'irqs', copyRecord);
   const cur = irqs[ik(irq)];
   if (cur && cur.action !== null) return -16; // -EBUSY: not shared
   const kind = kernelKind(tx.s, k) === 'hvm' ? 'msi' : 'pirq';
@@ -63,7 +64,7 @@ function startupPirq(tx: Tx, k: KRef, irq: number): void {
     });
     return;
   }
-  const rec = w(tx, w(tx, wKernel(tx, k), 'irqs'), ik(irq));
+  const rec = w(tx, w(tx, wKernel(tx, k), 'irqs', copyRecord), ik(irq), copyIrq);
   rec.evtchn = r.port;
   emit(tx, {
     type: 'msi.vector',
@@ -99,5 +100,5 @@ export function freeIrq(tx: Tx, k: KRef, irq: number): void {
   } else if (cur.dev !== null && cur.entry !== null) {
     qemuGuestMaskEntry(tx, k as number, cur.dev, cur.entry, true);
   }
-  delete w(tx, wKernel(tx, k), 'irqs')[ik(irq)];
+  delete w(tx, wKernel(tx, k), 'irqs', copyRecord)[ik(irq)];
 }

@@ -6,11 +6,12 @@ import { printk } from '../core/tx';
 import { modelOf } from '../pci/hw';
 import { deviceReleaseDriver, deviceShutdown, driverProbeDevice } from '../dom0/driver-core';
 import { kernelOf, wKernel } from '../dom0/kernel';
+import { copyNetdev, copyRecord } from '../core/copy';
 import type { LinuxPciDev } from '../dom0/types';
 import { vectorFate } from '../irq/delivery';
 import type { GuestState } from './types';
 import { igbvfClose, igbvfOpen } from './drivers/igbvf';
-import { dk } from '../core/keys';
+import { dk, guestSource } from '../core/keys';
 import { runWork } from './workqueue';
 
 export function newGuestState(domid: number, domain: string, kind: 'pv' | 'hvm'): GuestState {
@@ -33,7 +34,7 @@ export function newGuestState(domid: number, domain: string, kind: 'pv' | 'hvm')
 }
 
 function guestPrintk(tx: Tx, domid: number, text: string): void {
-  printk(tx, `guest:${domid}`, text, tx.s.guests[dk(domid)]?.domain);
+  printk(tx, guestSource(domid), text, tx.s.guests[dk(domid)]?.domain);
 }
 
 /** The guest's pci_dev for a host device: IDs and resources as the backend presents them. */
@@ -59,7 +60,7 @@ function addGuestPciDev(tx: Tx, domid: number, name: string, hostBdf: string): v
     physfn: null,
     savedState: null,
   };
-  w(tx, wKernel(tx, domid), 'pci')[name] = own(tx, dev);
+  w(tx, wKernel(tx, domid), 'pci', copyRecord)[name] = own(tx, dev);
 }
 
 function guestDriverFor(tx: Tx, hostBdf: string): string | null {
@@ -78,7 +79,7 @@ function guestProbe(tx: Tx, domid: number, name: string): void {
   }
   if (!drv || drv !== 'igbvf') return;
   if (kernelOf(tx.s, domid).modules.igbvf === false) return;
-  w(tx, wKernel(tx, domid), 'modules').igbvf = true;
+  w(tx, wKernel(tx, domid), 'modules', copyRecord).igbvf = true;
   driverProbeDevice(tx, domid, name, drv);
 }
 
@@ -93,7 +94,7 @@ export function guestBoot(
   onboot: readonly string[],
 ): void {
   const g = tx.s.guests[dk(domid)];
-  const mods = w(tx, wKernel(tx, domid), 'modules');
+  const mods = w(tx, wKernel(tx, domid), 'modules', copyRecord);
   for (const m of modules) mods[m] = true;
   if (g.kind === 'pv') {
     const be = tx.s.dom0.pciback.backends[dk(domid)];
@@ -140,7 +141,7 @@ export function guestIfup(tx: Tx, domid: number, ifname: string): void {
     vectorFate(tx.s, domid, host, 0) === 'delivered' &&
     vectorFate(tx.s, domid, host, 1) === 'delivered';
   guestPrintk(tx, domid, ok ? ' done.' : ' failed.');
-  const rec = w(tx, w(tx, wKernel(tx, domid), 'netdevs'), ifname);
+  const rec = w(tx, w(tx, wKernel(tx, domid), 'netdevs', copyRecord), ifname, copyNetdev);
   rec.up = !err;
   rec.configured = ok;
 }
@@ -149,7 +150,7 @@ export function guestIfup(tx: Tx, domid: number, ifname: string): void {
 export function guestIfdown(tx: Tx, domid: number, ifname: string): void {
   const nd = kernelOf(tx.s, domid).netdevs[ifname];
   igbvfClose(tx, domid, nd.dev);
-  const rec = w(tx, w(tx, wKernel(tx, domid), 'netdevs'), ifname);
+  const rec = w(tx, w(tx, wKernel(tx, domid), 'netdevs', copyRecord), ifname, copyNetdev);
   rec.up = false;
   rec.configured = false;
 }

@@ -192,6 +192,8 @@ function desiredRates(s: HostState): Map<string, IrqRow> {
   const out = new Map<string, IrqRow>();
   for (const key in s.guests) {
     const g = s.guests[key];
+    // Only workloads make devices raise interrupts: a guest without any asks for nothing.
+    if (isEmpty(g.workloads.ping) && isEmpty(g.workloads.irq)) continue;
     const add = (bdf: string, entry: number, rate: number, pirq: number | null): void => {
       const k = `${g.domid}/${bdf}#${entry}`;
       const cur = out.get(k);
@@ -236,6 +238,11 @@ function desiredRates(s: HostState): Map<string, IrqRow> {
   return out;
 }
 
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+
 /**
  * Re-derive the rows from the guests' state after a command: rows of live guests get their current rate and
  * pirq; rows of dead boots stop (live=false) but keep their counters until the domain boots again.
@@ -244,6 +251,7 @@ export function refreshIrqRows(tx: Tx): void {
   const s = tx.s;
   const want = desiredRates(s);
   const rows = s.irq.rows;
+  if (rows.length === 0 && want.size === 0) return; // no workload, no rows: nothing to derive
   let changed = false;
   const next: IrqRow[] = [];
   const seen = new Set<string>();

@@ -247,3 +247,18 @@ export function findCapRaw(cfg: readonly number[], capId: number): number {
   }
   return 0;
 }
+
+const capOffsets = new Map<string, number[]>();
+
+/**
+ * findCapRaw() memoised per device model. A capability list lives in read-only registers (Status, the
+ * Capabilities Pointer, each capability's ID and Next byte) that no configuration write or reset changes, so
+ * every function of a model has the same list and the walk is done once per model and capability.
+ */
+export function capabilityOffset(model: string, cfg: readonly number[], capId: number): number {
+  let byId = capOffsets.get(model);
+  if (byId === undefined) capOffsets.set(model, (byId = []));
+  let pos = byId[capId];
+  if (pos === undefined) byId[capId] = pos = findCapRaw(cfg, capId);
+  return pos;
+}

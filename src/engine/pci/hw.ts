@@ -2,6 +2,7 @@
 // reset) and MMIO decode of BAR memory, where the MSI-X table and PBA live.
 import type { HostState } from '../core/state';
 import { emit, own, w, type Tx, mFns } from '../core/tx';
+import { copyFn } from '../core/copy';
 import { bdfOf } from '../core/format';
 import { deviceModel, type BarSpec, type DeviceModel } from './catalog';
 import { configWmask, initialConfig, maskedWrite, rawRead, rawWrite } from './config';
@@ -19,7 +20,26 @@ export function modelOf(fn: PciFunction): DeviceModel {
 
 /** Mutable view of a function (copy-on-write). */
 export function wFn(tx: Tx, bdf: string): PciFunction {
-  return w(tx, mFns(tx), bdf);
+  const fns = mFns(tx);
+  const h = tx.h;
+  const c = h.fn;
+  if (c !== undefined && h.fnBdf === bdf && fns[bdf] === c) return c;
+  h.fnBdf = bdf;
+  return (h.fn = w(tx, fns, bdf, copyFn));
+}
+
+/** Mutable config space of a function this transaction owns. */
+function wCfg(tx: Tx, fn: PciFunction): number[] {
+  const c = tx.h.cfg;
+  if (c !== undefined && fn.cfg === c) return c;
+  return (tx.h.cfg = w(tx, fn, 'cfg'));
+}
+
+/** Mutable MSI-X table backing store of a function this transaction owns. */
+function wTable(tx: Tx, fn: PciFunction): number[] {
+  const c = tx.h.table;
+  if (c !== undefined && fn.table === c) return c;
+  return (tx.h.table = w(tx, fn, 'table'));
 }
 
 /** A configuration read cycle. Absent functions answer all ones (master abort). */
@@ -36,26 +56,30 @@ export function hwCfgWrite(tx: Tx, bdf: string, off: number, size: 1 | 2 | 4, va
   if (!cur || off + size > cur.cfg.length * 4) return;
   const m = modelOf(cur);
   const fn = wFn(tx, bdf);
-  const cfg = w(tx, fn, 'cfg');
+  const cfg = wCfg(tx, fn);
   const before = rawRead(cfg, off & ~3, 4);
   maskedWrite(cfg, configWmask(fn.model), off, size, value);
-  const touches = (at: number, len: number): boolean => off < at + len && at < off + size;
 
-  if (m.sriov && touches(m.sriov.offset + R.PCI_SRIOV_CTRL, 2)) {
+  if (m.sriov && touches(off, size, m.sriov.offset + R.PCI_SRIOV_CTRL, 2)) {
     sriovControlChanged(tx, bdf, before);
   }
-  if (m.pcie?.flr && touches(m.pcie.offset + R.PCI_EXP_DEVCTL, 2)) {
+  if (m.pcie?.flr && touches(off, size, m.pcie.offset + R.PCI_EXP_DEVCTL, 2)) {
     const devctl = rawRead(cfg, m.pcie.offset + R.PCI_EXP_DEVCTL, 2);
     if (devctl & R.PCI_EXP_DEVCTL_BCR_FLR) functionLevelReset(tx, bdf);
   }
-  if (m.bist && touches(R.PCI_BIST, 1)) {
+  if (m.bist && touches(off, size, R.PCI_BIST, 1)) {
     if (rawRead(cfg, R.PCI_BIST, 1) & R.PCI_BIST_START) backdoorReset(tx, bdf);
   }
-  if (m.headerType === 1 && touches(R.PCI_BRIDGE_CONTROL, 1)) {
+  if (m.headerType === 1 && touches(off, size, R.PCI_BRIDGE_CONTROL, 1)) {
     const was = (before >>> 16) & R.PCI_BRIDGE_CTL_BUS_RESET;
     const now = rawRead(cfg, R.PCI_BRIDGE_CONTROL, 2) & R.PCI_BRIDGE_CTL_BUS_RESET;
     if (!was && now) secondaryBusReset(tx, bdf);
   }
+}
+
+/** Does a write of `size` bytes at `off` touch the register of `len` bytes at `at`? */
+function touches(off: number, size: number, at: number, len: number): boolean {
+  return off < at + len && at < off + size;
 }
 
 // ---- SR-IOV (spec §2, R33) ----
@@ -330,7 +354,7 @@ export function mmioWrite32(tx: Tx, addr: number, value: number, hint?: string):
   const rel = hit.offset - x.tableOffset;
   if (rel < 0 || rel >= x.entries * R.PCI_MSIX_ENTRY_SIZE) return true;
   const f = wFn(tx, hit.bdf);
-  const table = w(tx, f, 'table');
+  const table = wTable(tx, f);
   table[rel >> 2] = value >>> 0;
   if ((rel & 0xf) === R.PCI_MSIX_ENTRY_VECTOR_CTRL && !(value & R.PCI_MSIX_ENTRY_CTRL_MASKBIT)) {
     // Unmasking sends a pending message and clears its Pending bit.

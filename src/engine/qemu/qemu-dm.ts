@@ -38,7 +38,10 @@ export function qemuCreate(tx: Tx, domid: number): void {
 }
 
 export function qemuDestroy(tx: Tx, domid: number): void {
-  if (tx.s.qemu[dk(domid)]) delete w(tx, tx.s, 'qemu')[dk(domid)];
+  // Own-property test: a plain-object miss with a key V8 has never looked up (a new domid at every boot)
+  // walks the prototype chain in the runtime.
+  const key = dk(domid);
+  if (Object.hasOwn(tx.s.qemu, key) && tx.s.qemu[key]) delete w(tx, tx.s, 'qemu')[key];
 }
 
 /** register_real_device(): the device appears at the first free guest slot from 00:04.0 (slot choice UNVERIFIED). */

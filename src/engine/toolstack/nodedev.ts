@@ -2,7 +2,7 @@
 // libvirt wraps it (virsh nodedev-detach / nodedev-reattach / nodedev-reset).
 import { fail } from '../core/errors';
 import { canonicalBdf } from '../core/format';
-import { w, type Tx, mDom0 } from '../core/tx';
+import { w, type Tx, mDom0, mPciback } from '../core/tx';
 import * as R from '../pci/constants';
 import { functionsBehind, hwCfgRead, hwCfgWrite, modelOf, upstreamBridge } from '../pci/hw';
 import { deviceReleaseDriver, driverProbeDevice } from '../dom0/driver-core';
@@ -126,7 +126,7 @@ export function pcibackPermissive(tx: Tx, bdfIn: string): void {
   const bdf = hostDevice(tx, bdfIn);
   if (tx.s.dom0.pci[bdf].driver !== 'pciback')
     fail('invalid-state', `${bdf} is not bound to pciback`);
-  const list = w(tx, w(tx, mDom0(tx), 'pciback'), 'permissive');
+  const list = w(tx, mPciback(tx), 'permissive');
   if (!list.includes(bdf)) list.push(bdf);
 }
 

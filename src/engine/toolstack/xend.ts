@@ -5,6 +5,7 @@ import { fail } from '../core/errors';
 import type { DomainStateReason, LifecycleAction } from '../core/events';
 import { canonicalBdf } from '../core/format';
 import { emit, own, random32, w, type Tx, mXen, mGuests } from '../core/tx';
+import { copyDict, copyDomainRecord } from '../core/copy';
 import { hex } from '../core/format';
 import { assignDevice } from '../xen/pci';
 import { domainCreate, domainKill, domainShutdown } from '../xen/domain';
@@ -58,7 +59,7 @@ export function domainRecord(tx: Tx, name: string): DomainRecord {
 }
 
 function wDomain(tx: Tx, name: string): DomainRecord {
-  return w(tx, w(tx, tx.s, 'domains'), name);
+  return w(tx, w(tx, tx.s, 'domains', copyDict), name, copyDomainRecord);
 }
 
 function lifecycle(tx: Tx, name: string, action: LifecycleAction): void {

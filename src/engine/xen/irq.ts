@@ -1,12 +1,13 @@
 // xen/arch/x86/irq.c (+ msi.c): per-domain pirq tables, vector allocation and MSI-X programming (spec §4.1, R17).
 import type { HostState } from '../core/state';
 import { emit, own, w, type Tx, mXenDomains, mXen } from '../core/tx';
-import { findCapRaw } from '../pci/config';
+import { copyDict, copyPirq, copyRecord, copyXenDomain } from '../core/copy';
+import { capabilityOffset } from '../pci/config';
 import * as R from '../pci/constants';
 import { hwCfgRead, hwCfgWrite, mmioWrite32 } from '../pci/hw';
 import { xenDprintk, xenVersion } from './console';
 import { EINVAL, ENODEV, ENOSPC, ESRCH } from './errno';
-import type { XenDomain, XenPirq } from './types';
+import type { XenDomain, XenPirq, XenVectorUse } from './types';
 import { dk, pk, vk } from '../core/keys';
 import { pirqFreed } from './pirq4';
 import { hasPdevModel } from '../profiles/stack2';
@@ -20,11 +21,31 @@ export function xenDomain(s: HostState, domid: number): XenDomain | undefined {
 }
 
 export function wXenDomain(tx: Tx, domid: number): XenDomain {
-  return w(tx, mXenDomains(tx), dk(domid));
+  const domains = mXenDomains(tx);
+  const key = dk(domid);
+  const h = tx.h;
+  const c = h.xenDomain;
+  if (c !== undefined && h.xenDomainKey === key && domains[key] === c) return c;
+  h.xenDomainKey = key;
+  return (h.xenDomain = w(tx, domains, key, copyXenDomain));
 }
 
 function wPirqs(tx: Tx, domid: number): Record<string, XenPirq> {
-  return w(tx, wXenDomain(tx, domid), 'pirqs');
+  const d = wXenDomain(tx, domid);
+  const c = tx.h.pirqs;
+  if (c !== undefined && d.pirqs === c) return c;
+  return (tx.h.pirqs = w(tx, d, 'pirqs', copyRecord));
+}
+
+/** A domain's mapped pirq, copy-on-write. */
+function wPirq(tx: Tx, domid: number, pirq: number): XenPirq {
+  return w(tx, wPirqs(tx, domid), pk(pirq), copyPirq);
+}
+
+function wVectors(tx: Tx): Record<string, XenVectorUse> {
+  // Vectors come and go with every map and unmap: the record is kept as a dictionary (copyDict), which
+  // V8 copies in a fraction of the time it takes to spread an object it has turned into one.
+  return w(tx, mXen(tx), 'vectors', copyDict);
 }
 
 /**
@@ -67,7 +88,7 @@ export function composeMsiMsg(
 function entryAddress(s: HostState, bdf: string, tableBase: number, entry: number): number | null {
   const fn = s.hw.fns[bdf];
   if (!fn) return null;
-  const pos = findCapRaw(fn.cfg, R.PCI_CAP_ID_MSIX);
+  const pos = capabilityOffset(fn.model, fn.cfg, R.PCI_CAP_ID_MSIX);
   if (!pos) return null;
   const reg = fn.cfg[(pos + R.PCI_MSIX_TABLE) >> 2] >>> 0;
   return tableBase + (reg & ~R.PCI_MSIX_FLAGS_BIRMASK) + entry * R.PCI_MSIX_ENTRY_SIZE;
@@ -77,7 +98,7 @@ function entryAddress(s: HostState, bdf: string, tableBase: number, entry: numbe
 export function msixSetMask(tx: Tx, p: XenPirq, masked: boolean): void {
   if (p.kind === 'msi') {
     const fn = tx.s.hw.fns[p.bdf];
-    const pos = fn ? findCapRaw(fn.cfg, R.PCI_CAP_ID_MSI) : 0;
+    const pos = fn ? capabilityOffset(fn.model, fn.cfg, R.PCI_CAP_ID_MSI) : 0;
     if (!pos) return;
     const flags = hwCfgRead(tx.s, p.bdf, pos + R.PCI_MSI_FLAGS, 2);
     if (!(flags & R.PCI_MSI_FLAGS_MASKBIT)) return;
@@ -139,7 +160,7 @@ export function mapDomainPirq(
   } else {
     // __pci_enable_msi() → msi_capability_init(): address/data into the capability registers.
     const fn = tx.s.hw.fns[msi.bdf];
-    const pos = fn ? findCapRaw(fn.cfg, R.PCI_CAP_ID_MSI) : 0;
+    const pos = fn ? capabilityOffset(fn.model, fn.cfg, R.PCI_CAP_ID_MSI) : 0;
     if (!pos) return -ENODEV;
     const flags = hwCfgRead(tx.s, msi.bdf, pos + R.PCI_MSI_FLAGS, 2);
     hwCfgWrite(tx, msi.bdf, pos + R.PCI_MSI_ADDRESS_LO, 4, msg.addrLo);
@@ -162,7 +183,7 @@ export function mapDomainPirq(
     dpci: null,
   };
   wPirqs(tx, domid)[pk(pirq)] = rec;
-  w(tx, mXen(tx), 'vectors')[vkey] = { domid, pirq, bdf: msi.bdf, entry: msi.entry };
+  wVectors(tx)[vkey] = { domid, pirq, bdf: msi.bdf, entry: msi.entry };
   // Xen 4.x with interrupt remapping: msi_msg_to_remap_entry() → set_msi_source_id() (Engine II).
   if (hasPdevModel(tx.s) && tx.s.xen.iommu.enabled && tx.s.xen.iommu.intremap) {
     setMsiSourceId(tx, domid, pirq, msi.bdf);
@@ -198,7 +219,7 @@ export function unmapDomainPirq(tx: Tx, domid: number, pirq: number): number {
   }
   msixSetMask(tx, p, true);
   delete wPirqs(tx, domid)[pk(pirq)];
-  delete w(tx, mXen(tx), 'vectors')[vk(p.cpu, p.vector)];
+  delete wVectors(tx)[vk(p.cpu, p.vector)];
   pirqFreed(tx, domid, pirq);
   clearMsiSourceId(tx, domid, pirq);
   emit(tx, {
@@ -229,7 +250,7 @@ export function pirqGuestBind(tx: Tx, domid: number, pirq: number, evtchn: numbe
   const d = tx.s.xen.domains[dk(domid)];
   const p = d?.pirqs[pk(pirq)];
   if (!p) return -EINVAL;
-  const rec = w(tx, wPirqs(tx, domid), pk(pirq));
+  const rec = wPirq(tx, domid, pirq);
   rec.evtchn = evtchn;
   msixSetMask(tx, rec, false);
   return 0;
@@ -239,7 +260,7 @@ export function pirqGuestBind(tx: Tx, domid: number, pirq: number, evtchn: numbe
 export function pirqGuestUnbind(tx: Tx, domid: number, pirq: number): void {
   const p = tx.s.xen.domains[dk(domid)]?.pirqs[pk(pirq)];
   if (!p) return;
-  const rec = w(tx, wPirqs(tx, domid), pk(pirq));
+  const rec = wPirq(tx, domid, pirq);
   rec.evtchn = 0;
   if (rec.dpci === null) msixSetMask(tx, rec, true);
 }
@@ -248,7 +269,7 @@ export function pirqGuestUnbind(tx: Tx, domid: number, pirq: number): void {
 export function ptIrqBindMsi(tx: Tx, domid: number, pirq: number, gvec: number): number {
   const p = tx.s.xen.domains[dk(domid)]?.pirqs[pk(pirq)];
   if (!p) return -EINVAL;
-  const rec = w(tx, wPirqs(tx, domid), pk(pirq));
+  const rec = wPirq(tx, domid, pirq);
   rec.dpci = gvec;
   msixSetMask(tx, rec, false);
   return 0;

@@ -1,12 +1,14 @@
 // xen/drivers/passthrough/pci.c (+ iommu.c): the hypervisor's PCI device list and device ownership.
 import type { HostState } from '../core/state';
 import { emit, w, type Tx, mXen } from '../core/tx';
+import { copyPdev, copyRecord } from '../core/copy';
 import { hex } from '../core/format';
 import { xenPrintk } from './console';
 import { EBUSY, ENODEV } from './errno';
 import { hasPdevModel } from '../profiles/stack2';
 import { pciAddDevice4x, pciRemoveDevice4x, scanPciDevices4x } from './pdev';
 import { iommuEnabled, reassignDeviceOwnership } from './vtd';
+import type { XenPdev } from './types';
 
 /**
  * Boot scan (scan_pci_devices): every function present now is recorded, owned by dom0, silently.
@@ -45,6 +47,10 @@ export function pciRemoveDevice(tx: Tx, bdf: string, bus: number, devfn: number)
   return 0;
 }
 
+function wPdevs(tx: Tx): Record<string, XenPdev> {
+  return w(tx, mXen(tx), 'pdevs', copyRecord);
+}
+
 export function pdevOwner(s: HostState, bdf: string): number | null {
   const p = s.xen.pdevs[bdf];
   return p ? p.domid : null;
@@ -60,7 +66,7 @@ export function assignDevice(tx: Tx, domid: number, bdf: string): number {
     reassignDeviceOwnership(tx, p.domid, domid, bdf);
     return 0;
   }
-  const rec = w(tx, w(tx, mXen(tx), 'pdevs'), bdf);
+  const rec = w(tx, wPdevs(tx), bdf, copyPdev);
   rec.domid = domid;
   return 0;
 }
@@ -70,7 +76,7 @@ export function deassignDevice(tx: Tx, domid: number, bdf: string): void {
   const p = tx.s.xen.pdevs[bdf];
   if (!p || p.domid !== domid) return;
   if (hasPdevModel(tx.s) && iommuEnabled(tx.s)) reassignDeviceOwnership(tx, domid, 0, bdf);
-  const rec = w(tx, w(tx, mXen(tx), 'pdevs'), bdf);
+  const rec = w(tx, wPdevs(tx), bdf, copyPdev);
   rec.domid = 0;
   emit(tx, {
     type: 'device.assignment',

@@ -119,6 +119,20 @@ function overlaps(f: Field, off: number, size: number): boolean {
   return (off >= f.offset && off < fEnd) || (reqEnd > f.offset && reqEnd <= fEnd);
 }
 
+// The header fields a request overlaps, in list order (the walk of conf_space.c's field list), computed
+// once per (offset, size): the list is static.
+const overlapping = new Map<number, Field[]>();
+function fieldsAt(off: number, size: number): Field[] {
+  if (!Number.isInteger(off)) return HEADER_FIELDS.filter((f) => overlaps(f, off, size));
+  const key = off * 8 + size;
+  let fields = overlapping.get(key);
+  if (fields === undefined) {
+    fields = HEADER_FIELDS.filter((f) => overlaps(f, off, size));
+    overlapping.set(key, fields);
+  }
+  return fields;
+}
+
 /** pciback_config_read() */
 export function pcibackConfigRead(
   tx: Tx,
@@ -128,8 +142,7 @@ export function pcibackConfigRead(
 ): { err: number; value: number } {
   if (!validRequest(off, size)) return { err: XEN_PCI_ERR_invalid_offset, value: 0 };
   let value = pciReadConfig(tx, 'dom0', dev, off, size);
-  for (const f of HEADER_FIELDS) {
-    if (!overlaps(f, off, size)) continue;
+  for (const f of fieldsAt(off, size)) {
     const tmp = f.read(tx, dev, f.offset);
     value = mergeValue(value, tmp, sizeMask(f.size), f.offset - off);
   }
@@ -146,8 +159,7 @@ export function pcibackConfigWrite(
 ): number {
   if (!validRequest(off, size)) return XEN_PCI_ERR_invalid_offset;
   let handled = false;
-  for (const f of HEADER_FIELDS) {
-    if (!overlaps(f, off, size)) continue;
+  for (const f of fieldsAt(off, size)) {
     const cur = pcibackConfigRead(tx, dev, f.offset, f.size).value;
     const merged = mergeValue(cur, value, sizeMask(size), off - f.offset) & sizeMask(f.size);
     if (f.write) f.write(tx, dev, f.offset, merged);

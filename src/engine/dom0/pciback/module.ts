@@ -1,6 +1,6 @@
 // pciback module load/unload (pcistub_init / pciback_init / pcistub_exit).
 import { fail } from '../../core/errors';
-import { own, w, type Tx, mDom0 } from '../../core/tx';
+import { own, type Tx, mPciback } from '../../core/tx';
 import {
   parseHideParam,
   pcistubDeviceIdAdd,
@@ -16,7 +16,7 @@ import {
  */
 export function pcibackModuleLoad(tx: Tx, hide: string | null): void {
   if (tx.s.dom0.pciback.loaded) fail('invalid-state', 'pciback is already loaded');
-  const pb = w(tx, mDom0(tx), 'pciback');
+  const pb = mPciback(tx);
   if (hide !== null && hide.length > 0) {
     const parsed = parseHideParam(hide);
     if ('errorAt' in parsed) {
@@ -40,7 +40,7 @@ export function pcibackModuleUnload(tx: Tx): void {
   if (busy)
     fail('module-in-use', `pciback is in use: ${busy.dev} is assigned to domain ${busy.owner}`);
   for (const d of pb.devices.slice()) pcistubRemove(tx, d.dev);
-  const wpb = w(tx, mDom0(tx), 'pciback');
+  const wpb = mPciback(tx);
   wpb.loaded = false;
   wpb.slots = own(tx, []);
   wpb.devices = own(tx, []);

@@ -1,7 +1,8 @@
 // drivers/xen/pciback/pci_stub.c (RHEL-5, R4): seizing devices (hide= / new_slot + bind), handing them to
 // frontends and taking them back — every release goes through pciback_reset_device().
 import type { HostState } from '../../core/state';
-import { emit, own, w, type Tx, mDom0 } from '../../core/tx';
+import { emit, own, w, type Tx, mPciback } from '../../core/tx';
+import { copyStubDevice } from '../../core/copy';
 import { bdfOf, devfnOf, splitBdf } from '../../core/format';
 import { upstreamBridge } from '../../pci/hw';
 import { ENODEV } from '../../xen/errno';
@@ -90,9 +91,9 @@ export function pcistubFind(s: HostState, dev: string): PcistubDevice | undefine
 }
 
 function wStubDevice(tx: Tx, dev: string): PcistubDevice {
-  const devices = w(tx, w(tx, mDom0(tx), 'pciback'), 'devices');
+  const devices = w(tx, mPciback(tx), 'devices');
   const i = devices.findIndex((d) => d.dev === dev);
-  return w(tx, devices, i);
+  return w(tx, devices, i, copyStubDevice);
 }
 
 /** pcistub_init_device(): enable the device (fixes up its resources), then reset it for export. */
@@ -128,7 +129,7 @@ export function pcistubProbe(tx: Tx, dev: string, deferred?: string[]): number {
       wPciDev(tx, 'dom0', dev).driver = null;
       return err;
     }
-    const devices = w(tx, w(tx, mDom0(tx), 'pciback'), 'devices');
+    const devices = w(tx, mPciback(tx), 'devices');
     devices.unshift(own(tx, { dev, owner: null })); // list_add(): at the head
   }
   emit(tx, {
@@ -151,14 +152,14 @@ export function pcistubInitDevicesLate(tx: Tx, deferred: string[]): void {
       wPciDev(tx, 'dom0', dev).driver = null;
       continue;
     }
-    const devices = w(tx, w(tx, mDom0(tx), 'pciback'), 'devices');
+    const devices = w(tx, mPciback(tx), 'devices');
     devices.push(own(tx, { dev, owner: null })); // list_add_tail()
   }
 }
 
 /** pcistub_device_id_add() (new_slot, hide=). */
 export function pcistubDeviceIdAdd(tx: Tx, slot: PcistubSlot): void {
-  w(tx, w(tx, mDom0(tx), 'pciback'), 'slots').push(slot);
+  w(tx, mPciback(tx), 'slots').push(slot);
 }
 
 /** pcistub_device_id_remove() (remove_slot): every matching id; -ENOENT if none. */
@@ -166,7 +167,7 @@ export function pcistubDeviceIdRemove(tx: Tx, slot: PcistubSlot): boolean {
   const bdf = bdfOf(slot.seg, slot.bus, slot.devfn);
   const cur = tx.s.dom0.pciback.slots;
   if (!cur.some((id) => slotMatches(id, bdf))) return false;
-  const pb = w(tx, mDom0(tx), 'pciback');
+  const pb = mPciback(tx);
   pb.slots = own(
     tx,
     cur.filter((id) => !slotMatches(id, bdf)),
@@ -206,7 +207,7 @@ export function pcistubPutPciDev(tx: Tx, dev: string): void {
 export function pcistubRemove(tx: Tx, dev: string): void {
   const psdev = pcistubFind(tx.s, dev);
   if (psdev) {
-    const pb = w(tx, mDom0(tx), 'pciback');
+    const pb = mPciback(tx);
     pb.devices = own(
       tx,
       tx.s.dom0.pciback.devices.filter((d) => d.dev !== dev),

@@ -1,6 +1,6 @@
 // drivers/xen/pciback/vpci.c: the frontend's virtual PCI bus (one slot per exported device).
 import type { HostState } from '../../core/state';
-import { own, w, type Tx, mDom0 } from '../../core/tx';
+import { own, w, type Tx, mPciback } from '../../core/tx';
 import { ENOMEM } from '../../xen/errno';
 import { kprintk } from '../kernel';
 import { dk } from '../../core/keys';
@@ -9,7 +9,7 @@ export const PCI_SLOT_MAX = 32;
 
 /** pciback_add_pci_dev() (vpci): the first free virtual slot; "pciback: vpci: %s: assign to virtual slot %d". */
 export function vpciAddPciDev(tx: Tx, domid: number, dev: string, log: boolean): number {
-  const backends = w(tx, w(tx, mDom0(tx), 'pciback'), 'backends');
+  const backends = w(tx, mPciback(tx), 'backends');
   if (!backends[dk(domid)]) backends[dk(domid)] = own(tx, { domid, slots: own(tx, []) });
   const be = w(tx, backends, dk(domid));
   const slots = w(tx, be, 'slots');
@@ -31,7 +31,7 @@ export function vpciRemovePciDev(tx: Tx, domid: number, dev: string): void {
   if (!be) return;
   const i = be.slots.indexOf(dev);
   if (i < 0) return;
-  const slots = w(tx, w(tx, w(tx, w(tx, mDom0(tx), 'pciback'), 'backends'), dk(domid)), 'slots');
+  const slots = w(tx, w(tx, w(tx, mPciback(tx), 'backends'), dk(domid)), 'slots');
   slots[i] = null;
 }
 

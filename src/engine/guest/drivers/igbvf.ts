@@ -3,6 +3,7 @@
 // shutdown → igbvf_suspend() → free_irq ×3 and pci_disable_device() — never pci_disable_msix().
 import { own, w, type Tx } from '../../core/tx';
 import { devPrintk, kernelOf, wKernel, wPciDev, type KRef } from '../../dom0/kernel';
+import { copyAdapter, copyRecord } from '../../core/copy';
 import { pciDisableDevice, pciEnableDeviceMem, pciSetMaster } from '../../dom0/pci';
 import type { IgbvfAdapter } from '../../dom0/types';
 import { freeIrq, requestIrq } from '../irq';
@@ -13,7 +14,7 @@ function adapterOf(tx: Tx, k: KRef, dev: string): IgbvfAdapter | undefined {
 }
 
 function wAdapter(tx: Tx, k: KRef, dev: string): IgbvfAdapter {
-  return w(tx, w(tx, wKernel(tx, k), 'igbvf'), dev);
+  return w(tx, w(tx, wKernel(tx, k), 'igbvf', copyRecord), dev, copyAdapter);
 }
 
 /** igbvf_set_interrupt_capability(): "we allocate 3 vectors, 1 for tx, 1 for rx, one for pf messages". */
@@ -48,14 +49,19 @@ export function igbvfProbe(tx: Tx, k: KRef, dev: string): number {
   wPciDev(tx, k, dev).driver = 'igbvf';
   pciSetMaster(tx, k, dev);
   const kern = wKernel(tx, k);
-  w(tx, kern, 'igbvf')[dev] = own(tx, { dev, netdev: '', msixEntries: null, running: false });
+  w(tx, kern, 'igbvf', copyRecord)[dev] = own(tx, {
+    dev,
+    netdev: '',
+    msixEntries: null,
+    running: false,
+  });
   igbvfSetInterruptCapability(tx, k, dev);
   // register_netdev("eth%d"): the lowest free index (below nextNetdev: netfront's vif or the PFs' own NICs).
   let n = kern.nextNetdev;
   while (kern.netdevs[`eth${n}`]) n++;
   const name = `eth${n}`;
   wAdapter(tx, k, dev).netdev = name;
-  w(tx, kern, 'netdevs')[name] = own(tx, {
+  w(tx, kern, 'netdevs', copyRecord)[name] = own(tx, {
     name,
     dev,
     driver: 'igbvf',
@@ -116,9 +122,9 @@ export function igbvfRemove(tx: Tx, k: KRef, dev: string): void {
   const a = adapterOf(tx, k, dev);
   if (a) {
     igbvfClose(tx, k, dev);
-    delete w(tx, wKernel(tx, k), 'netdevs')[a.netdev];
+    delete w(tx, wKernel(tx, k), 'netdevs', copyRecord)[a.netdev];
     igbvfResetInterruptCapability(tx, k, dev);
-    delete w(tx, wKernel(tx, k), 'igbvf')[dev];
+    delete w(tx, wKernel(tx, k), 'igbvf', copyRecord)[dev];
   }
   pciDisableDevice(tx, k, dev);
   wPciDev(tx, k, dev).driver = null;
