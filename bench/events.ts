@@ -1,5 +1,6 @@
 // Events fan-out benchmark (`npm run bench:events -- [--subscribers N] [--rate LINES_PER_S]
-// [--seconds S] [--clients PROCESSES] [--library N] [--stalled N] [--window MS] [--json]`).
+// [--seconds S] [--clients PROCESSES] [--library N] [--stalled N] [--window MS] [--no-baseline]
+// [--verbose] [--json]`).
 //
 // One server (embedded Postgres, the real app) and N graphql-ws subscribers to
 // `logs(host: "bench") { dropped lines { seq time source text } }`, spread over client processes.
@@ -17,6 +18,9 @@
 // CPU than the server has). `--library N` of them are graphql-ws's own `createClient` with full
 // parsing, as a check that the stream is what a real client sees.
 //
+// First, a baseline in the same run: the same clients and rate against a bare `ws` server (no
+// database, no GraphQL), to tell what the machine itself manages.
+//
 // Issue 6's target: 1,000 subscribers, 5,000 lines/s, every line to every subscriber in order,
 // p99 ≤ 250 ms, and a subscriber that never reads not raising the others' latency.
 import { fork } from 'child_process';
@@ -25,7 +29,7 @@ import { loadavg, tmpdir } from 'os';
 import { join } from 'path';
 import { monitorEventLoopDelay, performance } from 'perf_hooks';
 import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 
 const QUERY = 'subscription { logs(host: "bench") { dropped lines { seq time source text } } }';
 const BUCKETS = 10001;
@@ -297,6 +301,149 @@ export interface EventsBenchResult {
   /** CPU of each client process over the run (% of one core). */
   clientCpuPct: number[];
   cpus: number;
+  /** The bare-ws baseline of the same run (absent with --no-baseline). */
+  baseline?: BaselineResult;
+}
+
+type Proc = ReturnType<typeof fork>;
+
+/** Starts a bench process (`--client` or `--stalled`); resolves when it says its subscribers are up. */
+function startProcess(procs: Proc[], args: string[]): Promise<Proc> {
+  const p = fork(__filename, args, { stdio: 'inherit' });
+  procs.push(p);
+  return new Promise((r) => p.once('message', () => r(p)));
+}
+
+/** Client processes for `subscribers` (`library` of them graphql-ws createClient). */
+async function startClients(
+  procs: Proc[],
+  url: string,
+  opts: { subscribers: number; library: number; clients: number },
+): Promise<Proc[]> {
+  const clients: Proc[] = [];
+  const per = Math.ceil(opts.subscribers / opts.clients);
+  const libPer = Math.ceil(opts.library / opts.clients);
+  let remaining = opts.subscribers;
+  let libRemaining = opts.library;
+  for (let i = 0; i < opts.clients && remaining > 0; i++) {
+    const n = Math.min(per, remaining);
+    const lib = Math.min(libPer, libRemaining, n);
+    remaining -= n;
+    libRemaining -= lib;
+    clients.push(await startProcess(procs, ['--client', url, String(n - lib), String(lib)]));
+  }
+  return clients;
+}
+
+function collect(clients: Proc[]): Promise<ClientStats[]> {
+  return Promise.all(
+    clients.map(
+      (p) =>
+        new Promise<ClientStats>((resolve) => {
+          p.on('message', (m: { stats?: ClientStats }) => m.stats && resolve(m.stats));
+          p.send({ stop: true });
+        }),
+    ),
+  );
+}
+
+function phaseHistogram(stats: ClientStats[], phase: number): number[] {
+  const h = new Array<number>(BUCKETS).fill(0);
+  stats.forEach((s) => s.histograms[phase - 1].forEach((n, ms) => (h[ms] += n)));
+  return h;
+}
+
+export interface BaselineResult {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  deliveredFraction: number;
+  serverCpuPct: number;
+  clientCpuPct: number[];
+}
+
+/**
+ * The same subscribers and rate against a bare `ws` server in this process: no database, no
+ * GraphQL, no backpressure; each 10 ms tick's lines serialised once and sent to every subscriber
+ * with its own id. What this machine's transport and clients manage in the same run.
+ */
+export async function runBaseline(opts: {
+  subscribers: number;
+  library: number;
+  rate: number;
+  seconds: number;
+  clients: number;
+}): Promise<BaselineResult> {
+  const procs: Proc[] = [];
+  const wss = new WebSocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    handleProtocols: () => 'graphql-transport-ws',
+  });
+  const subs: { ws: WebSocket; prefix: Buffer }[] = [];
+  wss.on('connection', (ws) =>
+    ws.on('message', (raw: Buffer) => {
+      const m = JSON.parse(raw.toString()) as { type: string; id?: string };
+      if (m.type === 'connection_init') ws.send('{"type":"connection_ack"}');
+      else if (m.type === 'ping') ws.send('{"type":"pong"}');
+      else if (m.type === 'subscribe') {
+        subs.push({
+          ws,
+          prefix: Buffer.from(`{"id":${JSON.stringify(m.id)},"type":"next","payload":`),
+        });
+      }
+    }),
+  );
+  await new Promise((r) => wss.once('listening', r));
+  const addr = wss.address();
+  const url = `ws://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/graphql`;
+  try {
+    const clients = await startClients(procs, url, opts);
+    for (let i = 0; subs.length < opts.subscribers && i < 12000; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    const perTick = Math.max(1, Math.round(opts.rate / 100));
+    const ticks = Math.round((opts.seconds * opts.rate) / perTick);
+    const suffix = Buffer.from('}');
+    let seq = 0;
+    const cpu0 = process.cpuUsage();
+    const t0 = now();
+    for (let i = 0; i < ticks; i++) {
+      const wait = t0 + i * 10 - now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const t = now();
+      const time = new Date(t).toISOString();
+      const lines = Array.from({ length: perTick }, () => ({
+        seq: ++seq,
+        time,
+        source: 'dom0',
+        text: `1:${Math.round(t)}`,
+      }));
+      const payload = Buffer.from(JSON.stringify({ data: { logs: { dropped: 0, lines } } }));
+      for (const sub of subs) {
+        sub.ws.send(Buffer.concat([sub.prefix, payload, suffix]), { binary: false });
+      }
+    }
+    const wall = (now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    await new Promise((r) => setTimeout(r, 2000));
+    const stats = await collect(clients);
+    const h = phaseHistogram(stats, 1);
+    let max = 0;
+    h.forEach((n, ms) => n > 0 && (max = ms));
+    const received = stats.flatMap((s) => s.received).reduce((a, b) => a + b, 0);
+    return {
+      p50Ms: percentile(h, 0.5),
+      p99Ms: percentile(h, 0.99),
+      maxMs: max,
+      deliveredFraction: received / (seq * opts.subscribers),
+      serverCpuPct: Math.round(((cpu.user + cpu.system) / 1e6 / wall) * 100),
+      clientCpuPct: stats.map((s) => s.cpuPct),
+    };
+  } finally {
+    procs.forEach((p) => p.connected && p.kill());
+    wss.clients.forEach((c) => c.terminate());
+    await new Promise((r) => wss.close(r));
+  }
 }
 
 export async function runEventsBench(opts: {
@@ -324,7 +471,7 @@ export async function runEventsBench(opts: {
   chmodSync(dir, 0o755);
   const db = new EmbeddedDatabase({ dataDir: dir, port: await freePort(), database: 'ptlab' });
   const databaseUrl = await db.start();
-  const procs: ReturnType<typeof fork>[] = [];
+  const procs: Proc[] = [];
   try {
     await applyMigrations(databaseUrl);
     const app = await createApp({
@@ -342,11 +489,6 @@ export async function runEventsBench(opts: {
     const live = app.get(LiveEventsService);
     const events = app.get(EventsService);
 
-    const start = (args: string[]): Promise<ReturnType<typeof fork>> => {
-      const p = fork(__filename, args, { stdio: 'inherit' });
-      procs.push(p);
-      return new Promise((r) => p.once('message', () => r(p)));
-    };
     const waitSubscribers = async (n: number): Promise<void> => {
       for (let i = 0; live.subscriberCount < n && i < 12000; i++)
         await new Promise((r) => setTimeout(r, 10));
@@ -354,18 +496,7 @@ export async function runEventsBench(opts: {
         throw new Error(`only ${live.subscriberCount}/${n} subscribers attached`);
     };
 
-    const clients: ReturnType<typeof fork>[] = [];
-    const per = Math.ceil(opts.subscribers / opts.clients);
-    const libPer = Math.ceil(opts.library / opts.clients);
-    let remaining = opts.subscribers;
-    let libRemaining = opts.library;
-    for (let i = 0; i < opts.clients && remaining > 0; i++) {
-      const n = Math.min(per, remaining);
-      const lib = Math.min(libPer, libRemaining, n);
-      remaining -= n;
-      libRemaining -= lib;
-      clients.push(await start(['--client', url, String(n - lib), String(lib)]));
-    }
+    const clients = await startClients(procs, url, opts);
     await waitSubscribers(opts.subscribers);
 
     const perTick = Math.max(1, Math.round(opts.rate / 100));
@@ -375,7 +506,7 @@ export async function runEventsBench(opts: {
     const phases: PhaseResult[] = [];
     for (let phase = 1; phase <= PHASES; phase++) {
       if (phase === 2 && opts.stalled > 0) {
-        await start(['--stalled', url, String(opts.stalled)]);
+        await startProcess(procs, ['--stalled', url, String(opts.stalled)]);
         await waitSubscribers(opts.subscribers + opts.stalled);
       }
       const recordMs: number[] = [];
@@ -439,21 +570,12 @@ export async function runEventsBench(opts: {
       await new Promise((r) => setTimeout(r, 2000)); // let the last lines arrive
     }
 
-    const stats = await Promise.all(
-      clients.map(
-        (p) =>
-          new Promise<ClientStats>((resolve) => {
-            p.on('message', (m: { stats?: ClientStats }) => m.stats && resolve(m.stats));
-            p.send({ stop: true });
-          }),
-      ),
-    );
+    const stats = await collect(clients);
     await app.close();
     const received = stats.flatMap((s) => s.received);
     const total = received.reduce((a, b) => a + b, 0);
     phases.forEach((ph, i) => {
-      const h = new Array<number>(BUCKETS).fill(0);
-      stats.forEach((s) => s.histograms[i].forEach((n, ms) => (h[ms] += n)));
+      const h = phaseHistogram(stats, i + 1);
       ph.p50Ms = percentile(h, 0.5);
       ph.p99Ms = percentile(h, 0.99);
       h.forEach((n, ms) => n > 0 && (ph.maxMs = ms));
@@ -497,6 +619,11 @@ function report(r: EventsBenchResult): string {
     `  in order             ${ok(r.outOfOrder === 0)}${r.outOfOrder ? ` (${r.outOfOrder} out of order)` : ''}; dropped (reported) ${r.dropped}; malformed ${r.malformed}; errors ${r.errors.length}`,
     `  publish→receive      phase 1 (no stalled subscriber): p50 ${p1.p50Ms} ms, p99 ${p1.p99Ms} ms, max ${p1.maxMs} ms; server CPU ${p1.serverCpuPct}%; record() p99 ${p1.recordP99Ms} ms; event-loop delay p99 ${p1.loopDelayP99Ms} ms`,
     `                       phase 2 (+${p2.stalled} never reading): p50 ${p2.p50Ms} ms, p99 ${p2.p99Ms} ms, max ${p2.maxMs} ms; server CPU ${p2.serverCpuPct}%; record() p99 ${p2.recordP99Ms} ms; event-loop delay p99 ${p2.loopDelayP99Ms} ms`,
+    ...(r.baseline
+      ? [
+          `  baseline             bare ws, same clients and rate, no database/GraphQL/backpressure: p50 ${r.baseline.p50Ms} ms, p99 ${r.baseline.p99Ms} ms, max ${r.baseline.maxMs} ms; delivered ${(r.baseline.deliveredFraction * 100).toFixed(2)}%; server CPU ${r.baseline.serverCpuPct}%; clients ${r.baseline.clientCpuPct.map((c) => `${c}%`).join(', ')}`,
+        ]
+      : []),
     `  target               p99 ≤ 250 ms: ${ok(Math.max(p1.p99Ms, p2.p99Ms) <= 250)}; stalled subscriber raises p99 by ${p2.p99Ms - p1.p99Ms} ms`,
     ...r.errors.map((e) => `  error: ${e}`),
     '',
@@ -509,7 +636,7 @@ if (require.main === module) {
   } else if (process.argv[2] === '--stalled') {
     stalled(process.argv[3], Number(process.argv[4]));
   } else {
-    runEventsBench({
+    const opts = {
       subscribers: arg('subscribers', 1000),
       library: arg('library', 10),
       rate: arg('rate', 5000),
@@ -518,7 +645,11 @@ if (require.main === module) {
       stalled: arg('stalled', 1),
       windowMs: arg('window', 10),
       verbose: process.argv.includes('--verbose'),
-    }).then(
+    };
+    (async () => {
+      const baseline = process.argv.includes('--no-baseline') ? undefined : await runBaseline(opts);
+      return { ...(await runEventsBench(opts)), baseline };
+    })().then(
       (r) => {
         process.stdout.write(
           process.argv.includes('--json') ? `${JSON.stringify(r)}\n` : report(r),
