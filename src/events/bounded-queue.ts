@@ -38,6 +38,11 @@ export class BoundedQueue<T> implements AsyncIterableIterator<Queued<T>> {
     return this.closed;
   }
 
+  /** A reader is waiting: it has taken everything and wants more. */
+  get isWaiting(): boolean {
+    return this.waiter !== undefined;
+  }
+
   /** Never blocks: hands the value to a waiting reader, queues it, or drops the oldest queued. */
   push(value: T): void {
     if (this.closed) return;

@@ -169,7 +169,7 @@ export class LogLine {
 
 @ObjectType({
   description:
-    "A host's console lines, pushed live in batches: the lines printed within one short window (`PTLAB_LOGS_BATCH_MS`, default 10 ms; at most `PTLAB_LOGS_BATCH_LINES`) arrive in one message, oldest first, each with its own `seq`, `time`, `source` and `text`.",
+    "A host's console lines, pushed live in batches: the lines printed within one short window (`PTLAB_LOGS_BATCH_MS`, default 10 ms, stretched up to 10× while most subscribers of the same filter are still receiving the previous batch; at most `PTLAB_LOGS_BATCH_LINES` lines) arrive in one message, oldest first, each with its own `seq`, `time`, `source` and `text`.",
 })
 export class LogBatch {
   @Field({ description: 'Emulated host.' })

@@ -27,13 +27,15 @@ describe('the logs fan-out: lines coalesced per filter group into shared batches
     const a = sut.subscribe('lab', ['dom0']);
     const b = sut.subscribe('lab', ['dom0']);
     const all = sut.subscribe('lab', null);
+    // Readers waiting for their next batch (idle), as graphql-ws's loop is.
+    const reads = Promise.all([take(a), take(b), take(all)]);
     sut.dispatch(line('lab', 'dom0', 'one'));
     sut.dispatch(line('lab', 'xen', '(XEN) two'));
     jest.advanceTimersByTime(5);
     sut.dispatch(line('lab', 'dom0', 'three'));
     sut.dispatch(line('other', 'dom0', 'another host'));
     jest.advanceTimersByTime(5);
-    const [ba, bb, ball] = await Promise.all([take(a), take(b), take(all)]);
+    const [ba, bb, ball] = await reads;
     expect(ba.lines.map((l) => l.text)).toEqual(['one', 'three']);
     expect(bb).toBe(ba);
     expect(ball.lines.map((l) => l.text)).toEqual(['one', '(XEN) two', 'three']);
@@ -54,8 +56,39 @@ describe('the logs fan-out: lines coalesced per filter group into shared batches
     const s = sut.subscribe('lab', null);
     ['a', 'b', 'c'].forEach((t) => sut.dispatch(line('lab', 'dom0', t)));
     expect((await take(s)).lines.map((l) => l.text)).toEqual(['a', 'b']);
+    const next = take(s);
     jest.advanceTimersByTime(1000);
-    expect((await take(s)).lines.map((l) => l.text)).toEqual(['c']);
+    expect((await next).lines.map((l) => l.text)).toEqual(['c']);
+  });
+
+  it('stretches the window while most subscribers are still busy with the previous batch, up to 10×', async () => {
+    const sut = new LogFanout({ windowMs: 10, maxLines: 100, queue: 10 });
+    const reader = sut.subscribe('lab', null);
+    sut.subscribe('lab', null); // busy: never asks for the next batch
+    sut.subscribe('lab', null); // busy too
+    const first = take(reader);
+    let got: LogBatch | undefined;
+    void first.then((b) => (got = b));
+    sut.dispatch(line('lab', 'dom0', 'early'));
+    await jest.advanceTimersByTimeAsync(10);
+    expect(got).toBeUndefined(); // two of three busy: keep collecting
+    sut.dispatch(line('lab', 'dom0', 'later'));
+    await jest.advanceTimersByTimeAsync(80);
+    expect(got).toBeUndefined();
+    await jest.advanceTimersByTimeAsync(10);
+    expect(got?.lines.map((l) => l.text)).toEqual(['early', 'later']);
+  });
+
+  it('keeps the short window when most subscribers are waiting', async () => {
+    const sut = new LogFanout({ windowMs: 10, maxLines: 100, queue: 10 });
+    const a = sut.subscribe('lab', null);
+    const b = sut.subscribe('lab', null);
+    sut.subscribe('lab', null); // one busy subscriber holds nobody back
+    const reads = Promise.all([take(a), take(b)]);
+    sut.dispatch(line('lab', 'dom0', 'now'));
+    await jest.advanceTimersByTimeAsync(10);
+    const [ba] = await reads;
+    expect(ba.lines.map((l) => l.text)).toEqual(['now']);
   });
 
   it('a subscriber that does not read loses its oldest batches, counted in lines, on its next batch only', async () => {

@@ -1,7 +1,9 @@
 // The `logs` subscription's fan-out (issue 6: 1,000 subscribers × 5,000 lines/s on one host).
 // Subscribers with the same host and source filter form a group; the group evaluates its filter
 // once per line and coalesces the lines it accepts over a short window (`windowMs`, at most
-// `maxLines`) into one immutable batch shared by all its subscribers. Each subscriber's bounded
+// `maxLines`) into one immutable batch shared by all its subscribers. While most of them are still
+// sending the previous batch, the window stretches (up to ADAPTIVE_FACTOR × windowMs): under load
+// batches grow and messages get fewer, instead of queues growing. Each subscriber's bounded
 // queue holds references to shared batches (a slow one drops its own oldest batches and is told
 // how many lines it lost); the direct graphql-ws path renders a batch once per distinct operation
 // and sends the same bytes to every subscriber (direct-subscriptions.ts).
@@ -15,6 +17,9 @@ import {
 import type { EventMessage } from './event.types';
 import type { LogBatch, LogLine } from './events.models';
 import { matchesAny } from './glob';
+
+/** How far a window may stretch while most subscribers are busy with the previous batch. */
+export const ADAPTIVE_FACTOR = 10;
 
 export interface LogBatchingOptions {
   /** How long a group collects lines after the first one before it sends them (ms; 0 = same tick). */
@@ -79,6 +84,11 @@ export class LogStream implements AsyncIterableIterator<LogBatch>, DirectStream 
     this.queue.close();
   }
 
+  /** Its reader is waiting for the next batch (it has sent everything it was given). */
+  get idle(): boolean {
+    return this.queue.isWaiting;
+  }
+
   [Symbol.asyncIterator](): this {
     return this;
   }
@@ -87,6 +97,7 @@ export class LogStream implements AsyncIterableIterator<LogBatch>, DirectStream 
 class LogGroup {
   readonly streams = new Set<LogStream>();
   private open: LogLine[] = [];
+  private openedAt = 0;
   private timer: { cancel: () => void } | undefined;
 
   constructor(
@@ -100,17 +111,34 @@ class LogGroup {
   }
 
   add(line: LogLine): void {
+    if (this.open.length === 0) this.openedAt = Date.now();
     this.open.push(line);
     if (this.open.length >= this.opts.maxLines) this.flush();
-    else if (this.timer === undefined) {
-      if (this.opts.windowMs > 0) {
-        const t = setTimeout(() => this.flush(), this.opts.windowMs).unref();
-        this.timer = { cancel: () => clearTimeout(t) };
-      } else {
-        const t = setImmediate(() => this.flush()).unref();
-        this.timer = { cancel: () => clearImmediate(t) };
-      }
+    else if (this.timer === undefined) this.arm();
+  }
+
+  private arm(): void {
+    if (this.opts.windowMs > 0) {
+      const t = setTimeout(() => this.due(), this.opts.windowMs).unref();
+      this.timer = { cancel: () => clearTimeout(t) };
+    } else {
+      const t = setImmediate(() => this.flush()).unref();
+      this.timer = { cancel: () => clearImmediate(t) };
     }
+  }
+
+  /** The window is over: send, unless most subscribers are still busy and it may stretch. */
+  private due(): void {
+    this.timer = undefined;
+    const stretched = Date.now() - this.openedAt >= this.opts.windowMs * ADAPTIVE_FACTOR;
+    if (!stretched && this.mostBusy()) this.arm();
+    else this.flush();
+  }
+
+  private mostBusy(): boolean {
+    let busy = 0;
+    for (const s of this.streams) if (!s.idle) busy++;
+    return busy * 2 > this.streams.size;
   }
 
   flush(): void {
