@@ -21,7 +21,7 @@ import {
   copyRecord,
   copyXen,
 } from './copy';
-import type { Dom0State, LinuxPciDev, PcibackState } from '../dom0/types';
+import type { Dom0State, LinuxIrq, LinuxPciDev, MsiDevList, PcibackState } from '../dom0/types';
 import type { GuestState } from '../guest/types';
 import type { HwState, PciFunction } from '../pci/types';
 import type { XenDomain, XenPirq, XenState } from '../xen/types';
@@ -29,52 +29,95 @@ import type { XenDomain, XenPirq, XenState } from '../xen/types';
 /**
  * Mutable handles of hot sub-trees and records, filled on first use and re-validated against the parent
  * (a handle is valid while its parent still holds it: it is an object this transaction owns). They spare
- * the hot paths the ownership lookup of w().
+ * the hot paths the ownership lookup of w(). A class with every field set up front, so every transaction's
+ * handles share one hidden class (added one by one in each command's own order, loads of them would
+ * see dozens).
  */
-export interface Handles {
-  dom0?: Dom0State;
-  dom0Pci?: Record<string, LinuxPciDev>;
-  pciback?: PcibackState;
-  xen?: XenState;
-  xenDomains?: Record<string, XenDomain>;
-  hw?: HwState;
-  fns?: Record<string, PciFunction>;
-  guests?: Record<string, GuestState>;
-  logs?: LogRings;
+export class Handles {
+  dom0: Dom0State | undefined = undefined;
+  dom0Pci: Record<string, LinuxPciDev> | undefined = undefined;
+  pciback: PcibackState | undefined = undefined;
+  xen: XenState | undefined = undefined;
+  xenDomains: Record<string, XenDomain> | undefined = undefined;
+  hw: HwState | undefined = undefined;
+  fns: Record<string, PciFunction> | undefined = undefined;
+  guests: Record<string, GuestState> | undefined = undefined;
+  logs: LogRings | undefined = undefined;
   /** The function last written (pci/hw.ts wFn) and config space / MSI-X table arrays last written. */
-  fnBdf?: string;
-  fn?: PciFunction;
-  cfg?: number[];
-  table?: number[];
+  fnBdf: string | undefined = undefined;
+  fn: PciFunction | undefined = undefined;
+  cfg: number[] | undefined = undefined;
+  table: number[] | undefined = undefined;
   /** The hypervisor domain and pirq table last written (xen/irq.ts). */
-  xenDomainKey?: string;
-  xenDomain?: XenDomain;
-  pirqs?: Record<string, XenPirq>;
-  /** The guest kernel last written (dom0/kernel.ts wKernel). */
-  guestKey?: string;
-  guest?: GuestState;
+  xenDomainKey: string | undefined = undefined;
+  xenDomain: XenDomain | undefined = undefined;
+  pirqs: Record<string, XenPirq> | undefined = undefined;
+  /** The guest kernel last written (dom0/kernel.ts wKernel), its pci_dev table, and a kernel's irq table. */
+  guestKey: string | undefined = undefined;
+  guest: GuestState | undefined = undefined;
+  guestPci: Record<string, LinuxPciDev> | undefined = undefined;
+  irqs: Record<string, LinuxIrq> | undefined = undefined;
+  /** The pci_dev last written (dom0/kernel.ts wPciDev). */
+  pciDevName: string | undefined = undefined;
+  pciDev: LinuxPciDev | undefined = undefined;
+  /** A kernel's msi_dev_head list and the entry last written (dom0/msi-xen.ts). */
+  msiHead: MsiDevList[] | undefined = undefined;
+  msiDev: MsiDevList | undefined = undefined;
   /** Console rings written (a guest's by domain name), and the last chunks this transaction owns. */
-  ringXen?: LogRing;
-  ringDom0?: LogRing;
-  ringQemu?: LogRing;
-  guestRingName?: string;
-  guestRing?: LogRing;
-  tails?: LogLine[][];
+  ringXen: LogRing | undefined = undefined;
+  ringDom0: LogRing | undefined = undefined;
+  ringQemu: LogRing | undefined = undefined;
+  guestRingName: string | undefined = undefined;
+  guestRing: LogRing | undefined = undefined;
+  tails: LogLine[][] | undefined = undefined;
 }
+
+/**
+ * The objects a transaction created or copied: its own, which it may write. A command owns a few dozen, and
+ * a scan of an array (newest first) finds them for less than a Set costs just to take them in — a Set has to
+ * give every new object an identity hash first. A transaction that builds a lot (host.create) moves on to a
+ * Set.
+ */
+class Owned {
+  private readonly list: object[] = [];
+  private set: Set<object> | null = null;
+
+  has(o: unknown): boolean {
+    if (this.set !== null) return this.set.has(o as object);
+    const list = this.list;
+    for (let i = list.length - 1; i >= 0; i--) if (list[i] === o) return true;
+    return false;
+  }
+
+  /** has() for a parent, which was mostly taken in early (the root, the layers): scanned oldest first. */
+  hasParent(o: object): boolean {
+    if (this.set !== null) return this.set.has(o);
+    const list = this.list;
+    for (let i = 0; i < list.length; i++) if (list[i] === o) return true;
+    return false;
+  }
+
+  add(o: object): void {
+    if (this.set !== null) this.set.add(o);
+    else if (this.list.push(o) > OWNED_SCAN) this.set = new Set(this.list);
+  }
+}
+
+const OWNED_SCAN = 64;
 
 export interface Tx {
   /** The working root (owned by this transaction). */
   s: HostState;
-  readonly owned: Set<object>;
+  readonly owned: Owned;
   readonly events: EngineEvent[];
   readonly h: Handles;
 }
 
 export function beginTx(base: HostState): Tx {
   const s = copyHostState(base);
-  const owned = new Set<object>();
+  const owned = new Owned();
   owned.add(s);
-  return { s, owned, events: [], h: {} };
+  return { s, owned, events: [], h: new Handles() };
 }
 
 /**
@@ -92,8 +135,8 @@ export function w<P extends object, K extends keyof P>(
   copy?: (o: P[K]) => P[K],
 ): P[K] & object {
   const cur = parent[key] as unknown;
-  if (tx.owned.has(cur as object)) return cur as P[K] & object;
-  if (!tx.owned.has(parent))
+  if (tx.owned.has(cur)) return cur as P[K] & object;
+  if (!tx.owned.hasParent(parent))
     throw new Error(`internal: copy-on-write parent not owned (${String(key)})`);
   if (cur === null || typeof cur !== 'object') {
     throw new Error(`internal: copy-on-write of non-object ${String(key)}`);

@@ -4,7 +4,7 @@ import type { LogSource } from '../core/events';
 import type { HostState } from '../core/state';
 import { printk, w, type Tx, mDom0, mDom0Pci, mGuests } from '../core/tx';
 import { copyGuest, copyPciDev, copyRecord } from '../core/copy';
-import type { LinuxKernel, LinuxPciDev } from './types';
+import type { LinuxIrq, LinuxKernel, LinuxPciDev } from './types';
 import { dk, guestSource } from '../core/keys';
 
 export type KRef = 'dom0' | number;
@@ -34,8 +34,27 @@ export function pciDev(s: HostState, k: KRef, name: string): LinuxPciDev {
 }
 
 export function wPciDev(tx: Tx, k: KRef, name: string): LinuxPciDev {
-  if (k === 'dom0') return w(tx, mDom0Pci(tx), name, copyPciDev);
-  return w(tx, w(tx, wKernel(tx, k), 'pci', copyRecord), name, copyPciDev);
+  const pci = k === 'dom0' ? mDom0Pci(tx) : wGuestPci(tx, k);
+  const h = tx.h;
+  const c = h.pciDev;
+  if (c !== undefined && h.pciDevName === name && pci[name] === c) return c;
+  h.pciDevName = name;
+  return (h.pciDev = w(tx, pci, name, copyPciDev));
+}
+
+function wGuestPci(tx: Tx, domid: number): Record<string, LinuxPciDev> {
+  const kern = wKernel(tx, domid);
+  const c = tx.h.guestPci;
+  if (c !== undefined && kern.pci === c) return c;
+  return (tx.h.guestPci = w(tx, kern, 'pci', copyRecord));
+}
+
+/** A kernel's irq descriptor table, copy-on-write. */
+export function wIrqs(tx: Tx, k: KRef): Record<string, LinuxIrq> {
+  const kern = wKernel(tx, k);
+  const c = tx.h.irqs;
+  if (c !== undefined && kern.irqs === c) return c;
+  return (tx.h.irqs = w(tx, kern, 'irqs', copyRecord));
 }
 
 export function kernelKind(s: HostState, k: KRef): 'dom0' | 'pv' | 'hvm' {

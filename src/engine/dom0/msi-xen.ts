@@ -37,7 +37,13 @@ function findMsiDevEntry(s: HostState, k: KRef, dev: string): number {
 }
 
 function wMsiDevEntry(tx: Tx, k: KRef, idx: number): MsiDevList {
-  return w(tx, w(tx, wKernel(tx, k), 'msiDevHead'), idx, copyMsiDev);
+  const kern = wKernel(tx, k);
+  const h = tx.h;
+  let head = h.msiHead;
+  if (head === undefined || kern.msiDevHead !== head) head = h.msiHead = w(tx, kern, 'msiDevHead');
+  const c = h.msiDev;
+  if (c !== undefined && head[idx] === c) return c;
+  return (h.msiDev = w(tx, head, idx, copyMsiDev));
 }
 
 /** attach_pirq_entry() */

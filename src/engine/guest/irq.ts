@@ -2,8 +2,8 @@
 // IRQ == pirq and startup binds it to an event channel (drivers/xen/core/evtchn.c, R11); in an HVM guest
 // the irq is a native MSI-X vector whose entry the device model emulates.
 import { emit, own, w, type Tx } from '../core/tx';
-import { kernelKind, kernelOf, kprintk, wKernel, type KRef } from '../dom0/kernel';
-import { copyIrq, copyRecord } from '../core/copy';
+import { kernelKind, kernelOf, kprintk, wIrqs, type KRef } from '../dom0/kernel';
+import { copyIrq } from '../core/copy';
 import { evtchnBindPirq, evtchnClose } from '../xen/event_channel';
 import { qemuGuestMaskEntry } from '../qemu/qemu-dm';
 import { ik } from '../core/keys';
@@ -25,8 +25,7 @@ export function requestIrq(
   dev: string,
   entry: number,
 ): number {
-  const kern = wKernel(tx, k);
-  const irqs = w(tx, kern, 'irqs', copyRecord);
+  const irqs = wIrqs(tx, k);
   const cur = irqs[ik(irq)];
   if (cur && cur.action !== null) return -16; // -EBUSY: not shared
   const kind = kernelKind(tx.s, k) === 'hvm' ? 'msi' : 'pirq';
@@ -64,7 +63,7 @@ function startupPirq(tx: Tx, k: KRef, irq: number): void {
     });
     return;
   }
-  const rec = w(tx, w(tx, wKernel(tx, k), 'irqs', copyRecord), ik(irq), copyIrq);
+  const rec = w(tx, wIrqs(tx, k), ik(irq), copyIrq);
   rec.evtchn = r.port;
   emit(tx, {
     type: 'msi.vector',
@@ -100,5 +99,5 @@ export function freeIrq(tx: Tx, k: KRef, irq: number): void {
   } else if (cur.dev !== null && cur.entry !== null) {
     qemuGuestMaskEntry(tx, k as number, cur.dev, cur.entry, true);
   }
-  delete w(tx, wKernel(tx, k), 'irqs', copyRecord)[ik(irq)];
+  delete wIrqs(tx, k)[ik(irq)];
 }

@@ -33,6 +33,20 @@ export function newGuestState(domid: number, domain: string, kind: 'pv' | 'hvm')
   };
 }
 
+/**
+ * A new guest kernel, owned by the transaction that boots it with the tables its boot fills in (all built
+ * fresh by newGuestState), so filling them copies nothing.
+ */
+export function ownNewGuestState(tx: Tx, g: GuestState): GuestState {
+  own(tx, g.pci);
+  own(tx, g.msiDevHead);
+  own(tx, g.irqs);
+  own(tx, g.igbvf);
+  own(tx, g.netdevs);
+  own(tx, g.modules);
+  return own(tx, g);
+}
+
 function guestPrintk(tx: Tx, domid: number, text: string): void {
   printk(tx, guestSource(domid), text, tx.s.guests[dk(domid)]?.domain);
 }

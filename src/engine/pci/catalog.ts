@@ -363,8 +363,11 @@ export const CATALOG: Readonly<Record<string, DeviceModel>> = {
   ...Object.fromEntries(ENGINE2_MODELS.map((m) => [m.id, m])),
 };
 
+// The catalog by id as a Map: a model is looked up several times per configuration access.
+const BY_ID: ReadonlyMap<string, DeviceModel> = new Map(Object.entries(CATALOG));
+
 export function deviceModel(id: string): DeviceModel {
-  const m = CATALOG[id];
+  const m = BY_ID.get(id);
   if (!m) throw new Error(`internal: unknown device model ${id}`);
   return m;
 }

@@ -271,24 +271,42 @@ export function barWindow(
   fn: PciFunction,
   i: number,
 ): { base: number; size: number } | null {
+  const spec = barSpec(s, fn, i);
+  if (!spec) return null;
+  const base = barBase(s, fn, i, spec);
+  return base < 0 ? null : { base, size: spec.size };
+}
+
+/** The BAR `i` a function implements (a VF's come from its PF's SR-IOV capability), or null. */
+function barSpec(s: HostState, fn: PciFunction, i: number): BarSpec | null {
+  if (fn.physfn === null) return barsOf(fn.model, false)[i];
+  const pf = s.hw.fns[fn.physfn];
+  return pf ? barsOf(pf.model, true)[i] : null;
+}
+
+/** Base address of BAR `i` (`spec`) as the hardware decodes it now; -1 when it does not decode. */
+function barBase(s: HostState, fn: PciFunction, i: number, spec: BarSpec): number {
   if (fn.physfn !== null) {
     const pf = s.hw.fns[fn.physfn];
-    if (!pf) return null;
-    const spec = barsOf(pf.model, true)[i];
-    if (!spec) return null;
     const sr = modelOf(pf).sriov;
-    if (!sr) return null;
+    if (!sr) return -1;
     const ctrl = rawRead(pf.cfg, sr.offset + R.PCI_SRIOV_CTRL, 2);
-    if (!(ctrl & R.PCI_SRIOV_CTRL_MSE)) return null;
+    if (!(ctrl & R.PCI_SRIOV_CTRL_MSE)) return -1;
     const reg = rawRead(pf.cfg, sr.offset + R.PCI_SRIOV_BAR + 4 * i, 4) & ~0xf;
-    return { base: (reg >>> 0) + spec.size * (fn.vfIndex ?? 0), size: spec.size };
+    return (reg >>> 0) + spec.size * (fn.vfIndex ?? 0);
   }
-  const spec = barsOf(fn.model, false)[i];
-  if (!spec) return null;
   const cmd = rawRead(fn.cfg, R.PCI_COMMAND, 2);
-  if (spec.kind === 'io' ? !(cmd & R.PCI_COMMAND_IO) : !(cmd & R.PCI_COMMAND_MEMORY)) return null;
+  if (spec.kind === 'io' ? !(cmd & R.PCI_COMMAND_IO) : !(cmd & R.PCI_COMMAND_MEMORY)) return -1;
   const reg = rawRead(fn.cfg, R.PCI_BASE_ADDRESS_0 + 4 * i, 4) & (spec.kind === 'io' ? ~0x3 : ~0xf);
-  return { base: reg >>> 0, size: spec.size };
+  return reg >>> 0;
+}
+
+/** Offset of `addr` inside BAR `i` as decoded now, or -1 (barWindow() without the allocation). */
+function barOffset(s: HostState, fn: PciFunction, i: number, addr: number): number {
+  const spec = barSpec(s, fn, i);
+  if (!spec) return -1;
+  const base = barBase(s, fn, i, spec);
+  return base >= 0 && addr >= base && addr < base + spec.size ? addr - base : -1;
 }
 
 /** Base address of BAR `i` regardless of decode enables (what a resource holds). */
@@ -314,14 +332,12 @@ function hitIn(s: HostState, bdf: string, addr: number): BarHit | null {
   // The MSI-X BAR first: that is where hinted writes go.
   const bir = modelOf(fn).msix?.bir;
   if (bir !== undefined) {
-    const win = barWindow(s, fn, bir);
-    if (win && addr >= win.base && addr < win.base + win.size)
-      return { bdf, bar: bir, offset: addr - win.base };
+    const offset = barOffset(s, fn, bir, addr);
+    if (offset >= 0) return { bdf, bar: bir, offset };
   }
   for (let i = 0; i < 6; i++) {
-    const win = barWindow(s, fn, i);
-    if (win && addr >= win.base && addr < win.base + win.size)
-      return { bdf, bar: i, offset: addr - win.base };
+    const offset = barOffset(s, fn, i, addr);
+    if (offset >= 0) return { bdf, bar: i, offset };
   }
   return null;
 }
@@ -335,10 +351,8 @@ function decode(s: HostState, addr: number, hint?: string): BarHit | null {
   for (const bdf in s.hw.fns) {
     const fn = s.hw.fns[bdf];
     for (let i = 0; i < 6; i++) {
-      const win = barWindow(s, fn, i);
-      if (win && addr >= win.base && addr < win.base + win.size) {
-        return { bdf, bar: i, offset: addr - win.base };
-      }
+      const offset = barOffset(s, fn, i, addr);
+      if (offset >= 0) return { bdf, bar: i, offset };
     }
   }
   return null;

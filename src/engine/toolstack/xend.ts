@@ -17,6 +17,7 @@ import {
   guestHotplugRemove,
   guestShutdown,
   newGuestState,
+  ownNewGuestState,
 } from '../guest/kernel';
 import { qemuCreate, qemuDestroy, qemuPtAddDevice, qemuPtRemoveDevice } from '../qemu/qemu-dm';
 import { dropIrqRows, refreshIrqRows } from '../irq/delivery';
@@ -189,7 +190,7 @@ export function xendStart(tx: Tx, name: string, action: LifecycleAction = 'start
   for (const h of cfg.hostdevs) checkAssignable(tx, h, cfg.type);
   dropIrqRows(tx, name);
   const domid = domainCreate(tx, name, cfg.type);
-  mGuests(tx)[dk(domid)] = own(tx, newGuestState(domid, name, cfg.type));
+  mGuests(tx)[dk(domid)] = ownNewGuestState(tx, newGuestState(domid, name, cfg.type));
   if (cfg.type === 'hvm') qemuCreate(tx, domid);
   for (const h of cfg.hostdevs) attachDevice(tx, domid, cfg.type, h);
   const r = wDomain(tx, name);
