@@ -50,6 +50,13 @@ export function ik(irq: number): string {
   return irqKeys.get(irq);
 }
 
+const netdevNames = new KeyCache('eth');
+
+/** A network interface name (a kernel's netdevs record): `eth<n>`. */
+export function ethName(n: number): string {
+  return netdevNames.get(n);
+}
+
 const guestSources = new KeyCache('guest:');
 
 /** The log source of a guest's console: `guest:<domid>`. */

@@ -6,7 +6,7 @@ import { hwCfgRead, hwCfgWrite } from '../pci/hw';
 import { pcifrontBusRead, pcifrontBusWrite } from '../guest/pcifront';
 import { qemuCfgRead, qemuCfgWrite } from '../qemu/qemu-dm';
 import { kernelOf, type KRef } from './kernel';
-import { dk } from '../core/keys';
+import type { GuestState } from '../guest/types';
 
 export type CfgSize = 1 | 2 | 4;
 
@@ -22,10 +22,11 @@ function readConfig(
   size: CfgSize,
   tx: Tx,
 ): number {
-  const d = kernelOf(s, k).pci[dev];
+  const kern = kernelOf(s, k);
+  const d = kern.pci[dev];
   if (!d) return size === 4 ? 0xffffffff : size === 2 ? 0xffff : 0xff;
   if (k === 'dom0') return hwCfgRead(s, d.hostBdf, off, size);
-  if (s.guests[dk(k)].kind === 'pv') return pcifrontBusRead(tx, k, d, off, size);
+  if ((kern as GuestState).kind === 'pv') return pcifrontBusRead(tx, k, d, off, size);
   return qemuCfgRead(s, k, d, off, size);
 }
 
@@ -37,9 +38,10 @@ export function pciWriteConfig(
   size: CfgSize,
   value: number,
 ): void {
-  const d = kernelOf(tx.s, k).pci[dev];
+  const kern = kernelOf(tx.s, k);
+  const d = kern.pci[dev];
   if (!d) return;
   if (k === 'dom0') hwCfgWrite(tx, d.hostBdf, off, size, value);
-  else if (tx.s.guests[dk(k)].kind === 'pv') pcifrontBusWrite(tx, k, d, off, size, value);
+  else if ((kern as GuestState).kind === 'pv') pcifrontBusWrite(tx, k, d, off, size, value);
   else qemuCfgWrite(tx, k, d, off, size, value);
 }

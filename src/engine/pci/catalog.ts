@@ -363,11 +363,22 @@ export const CATALOG: Readonly<Record<string, DeviceModel>> = {
   ...Object.fromEntries(ENGINE2_MODELS.map((m) => [m.id, m])),
 };
 
-// The catalog by id as a Map: a model is looked up several times per configuration access.
+// The catalog by id as a Map, and the last two models looked up: a model is looked up several times per
+// configuration access, mostly one of the same two again (a VF and its PF).
 const BY_ID: ReadonlyMap<string, DeviceModel> = new Map(Object.entries(CATALOG));
+let lastId = '';
+let lastModel: DeviceModel | undefined;
+let prevId = '';
+let prevModel: DeviceModel | undefined;
 
 export function deviceModel(id: string): DeviceModel {
+  if (id === lastId && lastModel !== undefined) return lastModel;
+  if (id === prevId && prevModel !== undefined) return prevModel;
   const m = BY_ID.get(id);
   if (!m) throw new Error(`internal: unknown device model ${id}`);
+  prevId = lastId;
+  prevModel = lastModel;
+  lastId = id;
+  lastModel = m;
   return m;
 }

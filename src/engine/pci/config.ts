@@ -70,12 +70,18 @@ export function configWmask(modelId: string): readonly number[] {
   return layout(modelId).wmask;
 }
 
+let lastLayoutId = '';
+let lastLayout: Layout | undefined;
+
 function layout(modelId: string): Layout {
+  if (modelId === lastLayoutId && lastLayout !== undefined) return lastLayout;
   let l = layouts.get(modelId);
   if (!l) {
     l = buildLayout(deviceModel(modelId));
     layouts.set(modelId, l);
   }
+  lastLayoutId = modelId;
+  lastLayout = l;
   return l;
 }
 

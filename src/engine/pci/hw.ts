@@ -4,7 +4,7 @@ import type { HostState } from '../core/state';
 import { emit, own, w, type Tx, mFns } from '../core/tx';
 import { copyFn } from '../core/copy';
 import { bdfOf } from '../core/format';
-import { deviceModel, type BarSpec, type DeviceModel } from './catalog';
+import { deviceModel, type BarSpec, type DeviceModel, type MsixSpec } from './catalog';
 import { configWmask, initialConfig, maskedWrite, rawRead, rawWrite } from './config';
 import * as R from './constants';
 import { msixTableDwords, newFunction } from './topology';
@@ -303,10 +303,25 @@ function barBase(s: HostState, fn: PciFunction, i: number, spec: BarSpec): numbe
 
 /** Offset of `addr` inside BAR `i` as decoded now, or -1 (barWindow() without the allocation). */
 function barOffset(s: HostState, fn: PciFunction, i: number, addr: number): number {
-  const spec = barSpec(s, fn, i);
-  if (!spec) return -1;
-  const base = barBase(s, fn, i, spec);
-  return base >= 0 && addr >= base && addr < base + spec.size ? addr - base : -1;
+  let base: number;
+  let size: number;
+  if (fn.physfn !== null) {
+    // A VF's BARs: the PF's VF BAR registers, VF Memory Space Enable, and the VF's index.
+    const pf = s.hw.fns[fn.physfn];
+    const spec = pf ? barsOf(pf.model, true)[i] : null;
+    const sr = spec ? modelOf(pf).sriov : null;
+    if (!spec || !sr) return -1;
+    if (!(rawRead(pf.cfg, sr.offset + R.PCI_SRIOV_CTRL, 2) & R.PCI_SRIOV_CTRL_MSE)) return -1;
+    const reg = rawRead(pf.cfg, sr.offset + R.PCI_SRIOV_BAR + 4 * i, 4) & ~0xf;
+    base = (reg >>> 0) + spec.size * (fn.vfIndex ?? 0);
+    size = spec.size;
+  } else {
+    const spec = barsOf(fn.model, false)[i];
+    if (!spec) return -1;
+    base = barBase(s, fn, i, spec);
+    size = spec.size;
+  }
+  return base >= 0 && addr >= base && addr < base + size ? addr - base : -1;
 }
 
 /** Base address of BAR `i` regardless of decode enables (what a resource holds). */
@@ -360,14 +375,28 @@ function decode(s: HostState, addr: number, hint?: string): BarHit | null {
 
 /** A 32-bit memory write: MSI-X table entries are writable, the PBA is read-only, other registers are not modelled. */
 export function mmioWrite32(tx: Tx, addr: number, value: number, hint?: string): boolean {
+  if (hint !== undefined) {
+    // The hinted function's MSI-X BAR is where decode() looks first: a hit there needs no more decoding.
+    const fn = tx.s.hw.fns[hint];
+    const x = fn ? modelOf(fn).msix : undefined;
+    if (x) {
+      const offset = barOffset(tx.s, fn, x.bir, addr);
+      if (offset >= 0) return msixBarWrite(tx, hint, x, offset, value);
+    }
+  }
   const hit = decode(tx.s, addr, hint);
   if (!hit) return false;
   const fn = tx.s.hw.fns[hit.bdf];
   const x = modelOf(fn).msix;
   if (!x || hit.bar !== x.bir) return true;
-  const rel = hit.offset - x.tableOffset;
+  return msixBarWrite(tx, hit.bdf, x, hit.offset, value);
+}
+
+/** A write into the MSI-X BAR at `offset`: table entries are writable, the rest is not modelled. */
+function msixBarWrite(tx: Tx, bdf: string, x: MsixSpec, offset: number, value: number): boolean {
+  const rel = offset - x.tableOffset;
   if (rel < 0 || rel >= x.entries * R.PCI_MSIX_ENTRY_SIZE) return true;
-  const f = wFn(tx, hit.bdf);
+  const f = wFn(tx, bdf);
   const table = wTable(tx, f);
   table[rel >> 2] = value >>> 0;
   if ((rel & 0xf) === R.PCI_MSIX_ENTRY_VECTOR_CTRL && !(value & R.PCI_MSIX_ENTRY_CTRL_MASKBIT)) {

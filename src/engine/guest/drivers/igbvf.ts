@@ -4,6 +4,7 @@
 import { own, w, type Tx } from '../../core/tx';
 import { devPrintk, kernelOf, wKernel, wPciDev, type KRef } from '../../dom0/kernel';
 import { copyAdapter, copyRecord } from '../../core/copy';
+import { ethName } from '../../core/keys';
 import { pciDisableDevice, pciEnableDeviceMem, pciSetMaster } from '../../dom0/pci';
 import type { IgbvfAdapter } from '../../dom0/types';
 import { freeIrq, requestIrq } from '../irq';
@@ -58,8 +59,8 @@ export function igbvfProbe(tx: Tx, k: KRef, dev: string): number {
   igbvfSetInterruptCapability(tx, k, dev);
   // register_netdev("eth%d"): the lowest free index (below nextNetdev: netfront's vif or the PFs' own NICs).
   let n = kern.nextNetdev;
-  while (kern.netdevs[`eth${n}`]) n++;
-  const name = `eth${n}`;
+  while (kern.netdevs[ethName(n)]) n++;
+  const name = ethName(n);
   wAdapter(tx, k, dev).netdev = name;
   w(tx, kern, 'netdevs', copyRecord)[name] = own(tx, {
     name,
