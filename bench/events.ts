@@ -1,6 +1,6 @@
 // Events fan-out benchmark (`npm run bench:events -- [--subscribers N] [--rate LINES_PER_S]
-// [--seconds S] [--clients PROCESSES] [--library N] [--stalled N] [--window MS] [--no-baseline]
-// [--verbose] [--json]`).
+// [--seconds S] [--warmup S] [--clients PROCESSES] [--library N] [--stalled N] [--window MS]
+// [--no-baseline] [--verbose] [--json]`).
 //
 // One server (embedded Postgres, the real app) and N graphql-ws subscribers to
 // `logs(host: "bench") { dropped lines { seq time source text } }`, spread over client processes.
@@ -8,7 +8,8 @@
 // in Postgres, then PubSub) in 10 ms batches; each line's text carries its publish time, so every
 // subscriber measures publish→receive latency per line, order and loss.
 //
-// Two phases of S seconds each, on the same server and subscribers: phase 1 as is, phase 2 with
+// After an untimed warm-up (JIT, TCP buffer autotuning; its lines are still counted and checked),
+// two phases of S seconds each, on the same server and subscribers: phase 1 as is, phase 2 with
 // `--stalled` more subscribers that never read their socket; the two latency distributions show
 // whether a stalled subscriber raises the others' latency.
 //
@@ -72,73 +73,85 @@ const LINES = Buffer.from('"lines":[');
 const LINE_SEQ = Buffer.from('{"seq":');
 const LINE_TIME = Buffer.from(',"time":"');
 const LINE_SOURCE = Buffer.from('","source":"');
-const LINE_TEXT = Buffer.from(',"text":"');
 const ISO_LENGTH = '2026-01-01T00:00:00.000Z'.length;
 
-/** End of the last number read by numberAt. */
-let numberEnd = 0;
-
-/** The decimal number at `pos` (digits with an optional fraction); its end goes to numberEnd. */
-function numberAt(buf: Buffer, pos: number): number {
+/** The decimal integer at `pos` (0 when there is none). */
+function intAt(buf: Buffer, pos: number): number {
   let v = 0;
-  let i = pos;
-  for (; i < buf.length; i++) {
-    const c = buf[i];
-    if (c < 48 || c > 57) break;
-    v = v * 10 + (c - 48);
-  }
-  if (buf[i] === 46) {
-    let scale = 0.1;
-    for (i++; i < buf.length; i++) {
-      const c = buf[i];
-      if (c < 48 || c > 57) break;
-      v += (c - 48) * scale;
-      scale /= 10;
-    }
-  }
-  numberEnd = i;
-  return v === 0 && i === pos ? NaN : v;
+  for (let i = pos; i < buf.length && buf[i] >= 48 && buf[i] <= 57; i++) v = v * 10 + (buf[i] - 48);
+  return v;
 }
+
+/** Lines of the last scanLines call whose seq was not above the one before. */
+let scannedOutOfOrder = 0;
 
 /**
  * Reads every line of a `next` message of QUERY — `{"seq":N,"time":"<ISO>","source":"S","text":"P:T"}`
  * in order — checking a byte of each key where the selection puts it (a full JSON.parse of 5 M
- * lines/s would cost the clients more CPU than the machine has). False when the message has
- * another shape.
+ * lines/s would cost the clients more CPU than the machine has). Every line's seq is checked
+ * against the one before (the count of those out of order goes to scannedOutOfOrder); consecutive
+ * lines with the same text (published together) are reported once, with their count. Returns the
+ * last seq, or -1 when the message has another shape.
  */
 function scanLines(
   buf: Buffer,
   from: number,
-  onLine: (seq: number, phase: number, sent: number) => void,
-): boolean {
+  last: number,
+  onRun: (count: number, phase: number, sent: number) => void,
+): number {
+  scannedOutOfOrder = 0;
   let pos = buf.indexOf(LINES, from);
-  if (pos < 0) return false;
+  if (pos < 0) return -1;
   pos += LINES.length;
-  if (buf[pos] === 93) return true; // ]
+  if (buf[pos] === 93) return last; // ]
+  const end = buf.length;
+  let runCount = 0;
+  let runPhase = 0;
+  let runSent = 0;
   for (;;) {
-    // {"seq":
-    if (buf[pos] !== 123 || buf[pos + 2] !== 115 || buf[pos + 6] !== 58) return false;
-    const seq = numberAt(buf, pos + LINE_SEQ.length);
-    pos = numberEnd;
+    // {"seq":N
+    if (buf[pos] !== 123 || buf[pos + 2] !== 115 || buf[pos + 6] !== 58) return -1;
+    let i = pos + LINE_SEQ.length;
+    let c = buf[i];
+    if (c < 48 || c > 57) return -1;
+    let seq = 0;
+    do {
+      seq = seq * 10 + (c - 48);
+      c = buf[++i];
+    } while (c >= 48 && c <= 57);
+    if (seq <= last) scannedOutOfOrder++;
+    last = seq;
     // ,"time":"<24>","source":"
-    if (buf[pos + 2] !== 116 || buf[pos + 7] !== 58) return false;
-    pos += LINE_TIME.length + ISO_LENGTH;
-    if (buf[pos - 1] !== 90 || buf[pos + 3] !== 115 || buf[pos + 10] !== 58) return false;
-    pos += LINE_SOURCE.length;
-    while (pos < buf.length && buf[pos] !== 34) pos++; // the source's closing quote
-    // ,"text":"
-    if (buf[pos + 3] !== 116 || buf[pos + 8] !== 58) return false;
-    pos += 1 + LINE_TEXT.length;
-    const phase = buf[pos] - 48;
-    if (buf[pos + 1] !== 58) return false; // :
-    const sent = numberAt(buf, pos + 2);
-    pos = numberEnd;
-    if (Number.isNaN(seq) || Number.isNaN(sent) || buf[pos] !== 34 || buf[pos + 1] !== 125)
-      return false; // "}
-    onLine(seq, phase, sent);
-    pos += 2;
-    if (buf[pos] === 93) return true; // ]
-    if (buf[pos] !== 44) return false; // ,
+    if (buf[i + 2] !== 116 || buf[i + 7] !== 58) return -1;
+    i += LINE_TIME.length + ISO_LENGTH;
+    if (buf[i - 1] !== 90 || buf[i + 3] !== 115 || buf[i + 10] !== 58) return -1;
+    i += LINE_SOURCE.length;
+    while (i < end && buf[i] !== 34) i++; // the source's closing quote
+    // ","text":"P:T"}
+    if (buf[i + 3] !== 116 || buf[i + 8] !== 58 || buf[i + 11] !== 58) return -1;
+    const phase = buf[i + 10] - 48;
+    i += 12;
+    c = buf[i];
+    if (c < 48 || c > 57) return -1;
+    let sent = 0;
+    do {
+      sent = sent * 10 + (c - 48);
+      c = buf[++i];
+    } while (c >= 48 && c <= 57);
+    if (c !== 34 || buf[i + 1] !== 125) return -1;
+    if (runCount > 0 && sent === runSent && phase === runPhase) runCount++;
+    else {
+      if (runCount > 0) onRun(runCount, runPhase, runSent);
+      runCount = 1;
+      runPhase = phase;
+      runSent = sent;
+    }
+    pos = i + 2;
+    if (buf[pos] === 93) {
+      onRun(runCount, runPhase, runSent);
+      return last;
+    }
+    if (buf[pos] !== 44) return -1; // ,
     pos++;
   }
 }
@@ -158,11 +171,12 @@ async function client(url: string, lean: number, library: number): Promise<void>
   };
   let readyAt = 0;
   let cpuAtReady = process.cpuUsage();
-  const record = (i: number, seq: number, last: number, phase: number, sent: number, t: number) => {
-    stats.received[i]++;
-    if (seq <= last) stats.outOfOrder++;
+  /** `count` lines of subscriber i, published at `sent` in `phase`, received at `t`. */
+  const record = (i: number, count: number, phase: number, sent: number, t: number) => {
+    stats.received[i] += count;
+    if (phase === 0) return; // warm-up: counted and checked, not timed
     const h = stats.histograms[Math.min(PHASES - 1, Math.max(0, phase - 1))];
-    h[Math.min(BUCKETS - 1, Math.max(0, Math.floor(t - sent)))]++;
+    h[Math.min(BUCKETS - 1, Math.max(0, Math.floor(t - sent)))] += count;
   };
   let ready = 0;
   const acked = (): void => {
@@ -190,12 +204,11 @@ async function client(url: string, lean: number, library: number): Promise<void>
       const t = now();
       stats.messages++;
       const d = data.indexOf(DROPPED, head);
-      if (d >= 0) stats.dropped += numberAt(data, d + DROPPED.length);
-      const ok = scanLines(data, head, (seq, phase, sent) => {
-        record(i, seq, last, phase, sent, t);
-        last = seq;
-      });
-      if (!ok) {
+      if (d >= 0) stats.dropped += intAt(data, d + DROPPED.length);
+      const end = scanLines(data, head, last, (n, phase, sent) => record(i, n, phase, sent, t));
+      stats.outOfOrder += scannedOutOfOrder;
+      if (end >= 0) last = end;
+      else {
         // Not the expected layout: count what can be counted, and say so.
         stats.errors.push(`unexpected message: ${data.toString().slice(0, 200)}`);
       }
@@ -236,7 +249,8 @@ async function client(url: string, lean: number, library: number): Promise<void>
             )
               stats.malformed++;
             const [phase, sent] = l.text.split(':');
-            record(i, l.seq, last, Number(phase), Number(sent), t);
+            if (l.seq <= last) stats.outOfOrder++;
+            record(i, 1, Number(phase), Number(sent), t);
             last = l.seq;
           }
         },
@@ -373,6 +387,7 @@ export async function runBaseline(opts: {
   rate: number;
   seconds: number;
   clients: number;
+  warmup: number;
 }): Promise<BaselineResult> {
   const procs: Proc[] = [];
   const wss = new WebSocketServer({
@@ -402,21 +417,27 @@ export async function runBaseline(opts: {
     for (let i = 0; subs.length < opts.subscribers && i < 12000; i++)
       await new Promise((r) => setTimeout(r, 10));
     const perTick = Math.max(1, Math.round(opts.rate / 100));
-    const ticks = Math.round((opts.seconds * opts.rate) / perTick);
+    const warmTicks = Math.round((opts.warmup * opts.rate) / perTick);
+    const ticks = warmTicks + Math.round((opts.seconds * opts.rate) / perTick);
     const suffix = Buffer.from('}');
     let seq = 0;
-    const cpu0 = process.cpuUsage();
-    const t0 = now();
+    let cpu0 = process.cpuUsage();
+    let t0 = now();
+    const start = t0;
     for (let i = 0; i < ticks; i++) {
-      const wait = t0 + i * 10 - now();
+      const wait = start + i * 10 - now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (i === warmTicks) {
+        cpu0 = process.cpuUsage();
+        t0 = now();
+      }
       const t = now();
       const time = new Date(t).toISOString();
       const lines = Array.from({ length: perTick }, () => ({
         seq: ++seq,
         time,
         source: 'dom0',
-        text: `1:${Math.round(t)}`,
+        text: `${i < warmTicks ? 0 : 1}:${Math.round(t)}`,
       }));
       const payload = Buffer.from(JSON.stringify({ data: { logs: { dropped: 0, lines } } }));
       for (const sub of subs) {
@@ -454,6 +475,8 @@ export async function runEventsBench(opts: {
   clients: number;
   stalled: number;
   windowMs: number;
+  /** Seconds of untimed traffic before phase 1. */
+  warmup: number;
   /** Progress on stderr every second. */
   verbose?: boolean;
 }): Promise<EventsBenchResult> {
@@ -502,9 +525,12 @@ export async function runEventsBench(opts: {
     const perTick = Math.max(1, Math.round(opts.rate / 100));
     const ticks = Math.round((opts.seconds * opts.rate) / perTick);
     let published = 0;
+    let timed = 0;
     let wallSeconds = 0;
     const phases: PhaseResult[] = [];
-    for (let phase = 1; phase <= PHASES; phase++) {
+    // Phase 0 warms up (JIT, TCP buffer autotuning) and is not timed.
+    for (let phase = opts.warmup > 0 ? 0 : 1; phase <= PHASES; phase++) {
+      const phaseTicks = phase === 0 ? Math.round((opts.warmup * opts.rate) / perTick) : ticks;
       if (phase === 2 && opts.stalled > 0) {
         await startProcess(procs, ['--stalled', url, String(opts.stalled)]);
         await waitSubscribers(opts.subscribers + opts.stalled);
@@ -528,7 +554,7 @@ export async function runEventsBench(opts: {
       const t0 = now();
       // The producer keeps its rate whatever record() takes (calls overlap; EventsService keeps
       // their order): a server that cannot keep up shows as latency, not as a slower producer.
-      for (let i = 0; i < ticks; i++) {
+      for (let i = 0; i < phaseTicks; i++) {
         const due = t0 + i * 10;
         const wait = due - now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -554,7 +580,9 @@ export async function runEventsBench(opts: {
       const cpu = process.cpuUsage(cpu0);
       loopDelay.disable();
       clearInterval(progress);
-      published += ticks * perTick;
+      published += phaseTicks * perTick;
+      if (phase === 0) continue;
+      timed += phaseTicks * perTick;
       wallSeconds += offered;
       recordMs.sort((a, b) => a - b);
       phases.push({
@@ -587,7 +615,7 @@ export async function runEventsBench(opts: {
       secondsPerPhase: opts.seconds,
       windowMs: opts.windowMs,
       published,
-      publishedPerSec: Math.round(published / wallSeconds),
+      publishedPerSec: Math.round(timed / wallSeconds),
       messagesPerSec: Math.round(stats.reduce((a, s) => a + s.messages, 0) / wallSeconds),
       deliveredFraction: total / (published * opts.subscribers),
       everyLineToEverySubscriber: received.every((n) => n === published),
@@ -612,7 +640,7 @@ function report(r: EventsBenchResult): string {
   const ok = (b: boolean): string => (b ? 'yes' : 'NO');
   const [p1, p2] = r.phases;
   return [
-    `events bench: ${r.subscribers} logs subscribers (${r.librarySubscribers} graphql-ws createClient, the rest lean graphql-transport-ws clients), ${r.ratePerSec} lines/s, 2 × ${r.secondsPerPhase} s, batch window ${r.windowMs} ms`,
+    `events bench: ${r.subscribers} logs subscribers (${r.librarySubscribers} graphql-ws createClient, the rest lean graphql-transport-ws clients), ${r.ratePerSec} lines/s, 2 × ${r.secondsPerPhase} s after a warm-up, batch window ${r.windowMs} ms`,
     `  machine              ${r.cpus} CPUs; load average before ${load(r.loadAvg.before)}, after ${load(r.loadAvg.after)}; client processes' CPU ${r.clientCpuPct.map((c) => `${c}%`).join(', ')}`,
     `  published            ${r.published} lines (offered ${r.publishedPerSec}/s; committed ${p1.committedPerSec}/s, ${p2.committedPerSec}/s); ${r.messagesPerSec} websocket messages/s to subscribers`,
     `  delivered            ${(r.deliveredFraction * 100).toFixed(2)}% of lines × subscribers (every line to every subscriber: ${ok(r.everyLineToEverySubscriber)})`,
@@ -644,6 +672,7 @@ if (require.main === module) {
       clients: arg('clients', 2),
       stalled: arg('stalled', 1),
       windowMs: arg('window', 10),
+      warmup: arg('warmup', 3),
       verbose: process.argv.includes('--verbose'),
     };
     (async () => {

@@ -43,6 +43,16 @@ describe('a subscriber that reads slower than events arrive', () => {
     expect(sut.droppedTotal).toBe(3);
   });
 
+  it('hands over what is queued at once, up to a limit, in order', async () => {
+    const sut = new BoundedQueue<number>(10);
+    [1, 2, 3, 4].forEach((n) => sut.push(n));
+    expect(sut.takeAvailable(3).map((q) => q.value)).toEqual([1, 2, 3]);
+    expect(sut.takeAvailable(3).map((q) => q.value)).toEqual([4]);
+    expect(sut.takeAvailable(3)).toEqual([]);
+    sut.push(5);
+    expect(await drain(sut, 1)).toEqual([{ value: 5, dropped: 0 }]);
+  });
+
   it('reports drops with a queue of one', async () => {
     const sut = new BoundedQueue<string>(1);
     ['a', 'b', 'c'].forEach((s) => sut.push(s));

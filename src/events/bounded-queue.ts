@@ -73,6 +73,15 @@ export class BoundedQueue<T> implements AsyncIterableIterator<Queued<T>> {
     return new Promise((resolve) => (this.waiter = resolve));
   }
 
+  /** Up to `max` queued messages, at once (never waits). */
+  takeAvailable(max: number): Queued<T>[] {
+    const n = Math.min(max, this.size);
+    const out = this.buffer.slice(this.head, this.head + n);
+    this.head += n;
+    this.compact();
+    return out;
+  }
+
   return(): Promise<IteratorResult<Queued<T>>> {
     this.close();
     return Promise.resolve({ done: true, value: undefined });

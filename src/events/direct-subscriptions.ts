@@ -19,6 +19,7 @@ import {
 } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
 import { formatGraphqlError } from '../graphql/graphql-errors';
+import { TurnBudget } from './turn-budget';
 
 export const DIRECT_STREAM = Symbol('ptlab.directStream');
 
@@ -46,6 +47,8 @@ export interface SharedValue {
 export interface DirectStream {
   readonly [DIRECT_STREAM]: true;
   nextShared(): Promise<IteratorResult<SharedValue, undefined>>;
+  /** Values already waiting, up to `max`, without waiting. */
+  takeShared(max: number): SharedValue[];
   return(): Promise<IteratorResult<unknown, undefined>>;
 }
 
@@ -59,12 +62,16 @@ interface WsSocket {
   readonly OPEN: number;
   /** Negotiated extensions; '' when frames are sent as they are (no permessage-deflate). */
   readonly extensions: string;
-  send(data: Buffer, options: { binary: boolean }, cb: (err?: Error) => void): void;
+  /** Bytes sent through `ws` and not yet handed to the TCP socket. */
+  readonly bufferedAmount: number;
+  send(data: Buffer, options: { binary: boolean }, cb?: (err?: Error) => void): void;
 }
 
 /** The TCP socket under the websocket (the HTTP upgrade request's `socket`). */
 interface RawSocket {
   readonly writable: boolean;
+  /** Bytes written and not yet handed to the kernel. */
+  readonly writableLength: number;
   cork(): void;
   uncork(): void;
   write(chunk: Buffer, cb?: (err?: Error | null) => void): boolean;
@@ -90,6 +97,24 @@ function isRawSocket(v: unknown): v is RawSocket {
 
 const SUFFIX = Buffer.from('}');
 
+/**
+ * Bytes a subscriber may have waiting in user space before its next message waits for the socket:
+ * a few messages in flight, so a socket's throughput is not one message per round trip, while a
+ * subscriber that does not read holds at most this (plus the kernel's buffers).
+ */
+const IN_FLIGHT_BYTES = 512 * 1024;
+
+/** Most queued messages one write sends (each is four buffers of one writev). */
+const CATCH_UP_MESSAGES = 8;
+
+/**
+ * Bytes all direct subscribers together write in one event-loop turn. A batch for 1,000
+ * subscribers is tens of megabytes of socket writes; in rounds of this size the database's
+ * answers (the next batch's commit) and other requests are served between rounds instead of after
+ * all of it.
+ */
+const turns = new TurnBudget(4 * 1024 * 1024);
+
 /** The header of an unmasked, final text frame (RFC 6455 §5.2) with `length` payload bytes. */
 function textFrameHeader(length: number): Buffer {
   if (length < 126) return Buffer.from([0x81, length]);
@@ -108,28 +133,37 @@ function textFrameHeader(length: number): Buffer {
 }
 
 /**
- * Writes one `next` message made of a subscriber's prefix, the shared JSON and `}`. Without
- * permessage-deflate the frame goes to the TCP socket as four gathered buffers (one writev, the
- * shared bytes never copied); otherwise through `ws` as one buffer. Resolves when the socket took it.
+ * Writes `next` messages, each a subscriber's prefix, a shared JSON and `}`. Without
+ * permessage-deflate the frames go to the TCP socket as gathered buffers in one writev (the shared
+ * bytes never copied); otherwise through `ws`, one buffer each. Resolves when the socket took them.
  */
-function writeMessage(
+function writeMessages(
   ws: WsSocket,
   raw: RawSocket | undefined,
   prefix: Buffer,
-  json: Buffer,
+  jsons: Buffer[],
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const done = (err?: Error | null): void => (err ? reject(err) : resolve());
+    const last = jsons.length - 1;
     if (raw && ws.extensions === '') {
       if (!raw.writable) return reject(new Error('socket closed'));
       raw.cork();
-      raw.write(textFrameHeader(prefix.length + json.length + SUFFIX.length));
-      raw.write(prefix);
-      raw.write(json);
-      raw.write(SUFFIX, done);
+      jsons.forEach((json, i) => {
+        raw.write(textFrameHeader(prefix.length + json.length + SUFFIX.length));
+        raw.write(prefix);
+        raw.write(json);
+        raw.write(SUFFIX, i === last ? done : undefined);
+      });
       raw.uncork();
     } else {
-      ws.send(Buffer.concat([prefix, json, SUFFIX]), { binary: false }, done);
+      jsons.forEach((json, i) =>
+        ws.send(
+          Buffer.concat([prefix, json, SUFFIX]),
+          { binary: false },
+          i === last ? done : undefined,
+        ),
+      );
     }
   });
 }
@@ -208,19 +242,33 @@ class DirectSubscription implements AsyncIterableIterator<ExecutionResult> {
     return rendering;
   }
 
-  /** One message in flight per subscriber: the next is written when the socket took the previous. */
+  /**
+   * Messages in order, within the shared per-turn budget; past IN_FLIGHT_BYTES waiting in user
+   * space, the next waits for the socket.
+   */
   private async pump(t: Target): Promise<void> {
     try {
       for (;;) {
         const r = await this.stream.nextShared();
         if (r.done || this.closed) return;
-        const entry = await this.render(r.value);
-        entry.json ??= toJson(entry.result);
+        // A subscriber catching up sends what is queued together: one write for all of it.
+        const values = [r.value, ...this.stream.takeShared(CATCH_UP_MESSAGES - 1)];
+        const entries = await Promise.all(values.map((v) => this.render(v)));
+        let bytes = 0;
+        for (const e of entries) bytes += (e.json ??= toJson(e.result)).length;
+        const later = turns.claim(bytes);
+        if (later) await later;
         if (this.closed || t.socket.readyState !== t.socket.OPEN) return;
-        await writeMessage(t.socket, t.raw, t.prefix, entry.json);
-        // At most one message per subscriber per event-loop turn: a burst to many subscribers is
-        // written in rounds, and I/O (the database, other requests) runs between them.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        const written = writeMessages(
+          t.socket,
+          t.raw,
+          t.prefix,
+          entries.map((e) => e.json!),
+        );
+        const waiting =
+          t.raw && t.socket.extensions === '' ? t.raw.writableLength : t.socket.bufferedAmount;
+        if (waiting > IN_FLIGHT_BYTES) await written;
+        else written.catch(() => (this.closed = true));
       }
     } catch {
       // The socket failed or closed: graphql-ws's close handling ends the subscription.

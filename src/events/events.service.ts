@@ -20,6 +20,7 @@ import {
   type StoredEvent,
 } from './events.repository';
 import { OutboxSignal } from './outbox-signal';
+import { jsonSafe } from './json-safe';
 
 export interface EventListQuery {
   host?: string;
@@ -39,7 +40,7 @@ export interface EventList {
 
 export const EVENT_LIST_MAX = 1000;
 /** Most rows one group commit of record() calls writes in one transaction. */
-const GROUP_COMMIT_MAX_ROWS = 1000;
+const GROUP_COMMIT_MAX_ROWS = 10_000;
 
 interface RecordJob {
   checked: NewEvent[];
@@ -220,11 +221,4 @@ function checkEvent(e: PtlabEvent): NewEvent {
     vt = BigInt(e.virtualTimeNs);
   }
   return { host: e.host, type: e.type, virtualTimeNs: vt, data: jsonSafe(e.data) };
-}
-
-/** A detached, JSON-safe copy (bigints become decimal strings). */
-function jsonSafe(data: Record<string, unknown>): Record<string, unknown> {
-  return JSON.parse(
-    JSON.stringify(data, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
-  ) as Record<string, unknown>;
 }

@@ -7,7 +7,7 @@
 // queue holds references to shared batches (a slow one drops its own oldest batches and is told
 // how many lines it lost); the direct graphql-ws path renders a batch once per distinct operation
 // and sends the same bytes to every subscriber (direct-subscriptions.ts).
-import { BoundedQueue } from './bounded-queue';
+import { BoundedQueue, type Queued } from './bounded-queue';
 import {
   DIRECT_STREAM,
   type DirectStream,
@@ -40,6 +40,12 @@ class SharedBatch {
   }
 }
 
+function shared({ value, dropped }: Queued<SharedBatch>): SharedValue {
+  return dropped === 0
+    ? { value: value.view, cache: value.renders }
+    : { value: { ...value.view, dropped }, cache: null };
+}
+
 /** One subscriber: a bounded queue of shared batches. */
 export class LogStream implements AsyncIterableIterator<LogBatch>, DirectStream {
   readonly [DIRECT_STREAM] = true as const;
@@ -65,14 +71,12 @@ export class LogStream implements AsyncIterableIterator<LogBatch>, DirectStream 
   async nextShared(): Promise<IteratorResult<SharedValue, undefined>> {
     const r = await this.queue.next();
     if (r.done) return { done: true, value: undefined };
-    const { value, dropped } = r.value;
-    return {
-      done: false,
-      value:
-        dropped === 0
-          ? { value: value.view, cache: value.renders }
-          : { value: { ...value.view, dropped }, cache: null },
-    };
+    return { done: false, value: shared(r.value) };
+  }
+
+  /** The batches already queued (a subscriber catching up sends them together). */
+  takeShared(max: number): SharedValue[] {
+    return this.queue.takeAvailable(max).map(shared);
   }
 
   return(): Promise<IteratorResult<LogBatch, undefined>> {
