@@ -151,63 +151,91 @@ export function w<P extends object, K extends keyof P>(
   return c as P[K] & object;
 }
 
+/**
+ * w() for a parent the caller knows this transaction owns (the working root, or a record one of the
+ * accessors returned): `cur` is the child the caller read, and the caller stores the result back
+ * (`parent.x = owned(tx, parent.x, copyX)`). The child is read and written at the caller's own site (so V8
+ * sees the few record shapes of that site, not the megamorphic keyed access of w()), and the parent's
+ * ownership needs no scan.
+ */
+export function owned<T extends object>(tx: Tx, cur: T, copy: (o: T) => T): T {
+  if (tx.owned.has(cur)) return cur;
+  const c = copy(cur);
+  tx.owned.add(c);
+  return c;
+}
+
 /** Mutable dom0 (copy-on-write, cached for the transaction). */
 export function mDom0(tx: Tx): Dom0State {
+  const s = tx.s;
   const c = tx.h.dom0;
-  if (c !== undefined && tx.s.dom0 === c) return c;
-  return (tx.h.dom0 = w(tx, tx.s, 'dom0', copyDom0));
+  const cur = s.dom0;
+  if (c !== undefined && cur === c) return c;
+  return (tx.h.dom0 = s.dom0 = owned(tx, cur, copyDom0));
 }
 
 export function mDom0Pci(tx: Tx): Record<string, LinuxPciDev> {
   const d = mDom0(tx);
   const c = tx.h.dom0Pci;
-  if (c !== undefined && d.pci === c) return c;
-  return (tx.h.dom0Pci = w(tx, d, 'pci', copyRecord));
+  const cur = d.pci;
+  if (c !== undefined && cur === c) return c;
+  return (tx.h.dom0Pci = d.pci = owned(tx, cur, copyRecord));
 }
 
 export function mPciback(tx: Tx): PcibackState {
   const d = mDom0(tx);
   const c = tx.h.pciback;
-  if (c !== undefined && d.pciback === c) return c;
-  return (tx.h.pciback = w(tx, d, 'pciback', copyPciback));
+  const cur = d.pciback;
+  if (c !== undefined && cur === c) return c;
+  return (tx.h.pciback = d.pciback = owned(tx, cur, copyPciback));
 }
 
 export function mXen(tx: Tx): XenState {
+  const s = tx.s;
   const c = tx.h.xen;
-  if (c !== undefined && tx.s.xen === c) return c;
-  return (tx.h.xen = w(tx, tx.s, 'xen', copyXen));
+  const cur = s.xen;
+  if (c !== undefined && cur === c) return c;
+  return (tx.h.xen = s.xen = owned(tx, cur, copyXen));
 }
 
 export function mXenDomains(tx: Tx): Record<string, XenDomain> {
   const x = mXen(tx);
   const c = tx.h.xenDomains;
-  if (c !== undefined && x.domains === c) return c;
-  return (tx.h.xenDomains = w(tx, x, 'domains', copyDict));
+  const cur = x.domains;
+  if (c !== undefined && cur === c) return c;
+  return (tx.h.xenDomains = x.domains = owned(tx, cur, copyDict));
 }
 
 export function mHw(tx: Tx): HwState {
+  const s = tx.s;
   const c = tx.h.hw;
-  if (c !== undefined && tx.s.hw === c) return c;
-  return (tx.h.hw = w(tx, tx.s, 'hw', copyHw));
+  const cur = s.hw;
+  if (c !== undefined && cur === c) return c;
+  return (tx.h.hw = s.hw = owned(tx, cur, copyHw));
 }
 
 export function mFns(tx: Tx): Record<string, PciFunction> {
   const hw = mHw(tx);
   const c = tx.h.fns;
-  if (c !== undefined && hw.fns === c) return c;
-  return (tx.h.fns = w(tx, hw, 'fns', copyRecord));
+  const cur = hw.fns;
+  if (c !== undefined && cur === c) return c;
+  return (tx.h.fns = hw.fns = owned(tx, cur, copyRecord));
 }
 
 export function mGuests(tx: Tx): Record<string, GuestState> {
+  const s = tx.s;
   const c = tx.h.guests;
-  if (c !== undefined && tx.s.guests === c) return c;
-  return (tx.h.guests = w(tx, tx.s, 'guests', copyDict));
+  const cur = s.guests;
+  if (c !== undefined && cur === c) return c;
+  return (tx.h.guests = s.guests = owned(tx, cur, copyDict));
 }
 
 export function mLogs(tx: Tx): LogRings {
+  const s = tx.s;
   const c = tx.h.logs;
-  if (c !== undefined && tx.s.logs === c) return c;
-  return (tx.h.logs = w(tx, tx.s, 'logs', copyLogRings));
+  const cur = s.logs;
+  if (c !== undefined && cur === c) return c;
+  return (tx.h.logs = s.logs = owned(tx, cur, copyLogRings));
 }
 
 const copyGuestRings = (o: Record<string, LogRing>): Record<string, LogRing> => ({ ...o });
@@ -235,13 +263,18 @@ export function emit(tx: Tx, body: EventBody): void {
   tx.events.push(ev);
 }
 
+/** The copy w() makes of an array. */
+export const sliceArray = <T>(a: T[]): T[] => a.slice();
+const sliceChunks: (a: LogLine[][]) => LogLine[][] = sliceArray;
+const sliceLines: (a: LogLine[]) => LogLine[] = sliceArray;
+
 /** Append to a chunked ring: only the last chunk and the chunk index are copied per transaction. */
 function ringAppend(tx: Tx, ring: LogRing, line: LogLine): void {
   const chunks = ring.chunks;
   const n = chunks.length;
   const last = n > 0 ? chunks[n - 1] : null;
   if (last === null || last.length >= LOG_RING_CHUNK) {
-    const wc = w(tx, ring, 'chunks');
+    const wc = (ring.chunks = owned(tx, chunks, sliceChunks));
     const chunk = own(tx, [line]);
     wc.push(chunk);
     if (wc.length > LOG_RING_LINES / LOG_RING_CHUNK) wc.shift();
@@ -252,7 +285,8 @@ function ringAppend(tx: Tx, ring: LogRing, line: LogLine): void {
     last.push(line);
     return;
   }
-  const tail = w(tx, w(tx, ring, 'chunks'), n - 1);
+  const wc = (ring.chunks = owned(tx, chunks, sliceChunks));
+  const tail = (wc[n - 1] = owned(tx, last, sliceLines));
   ownTail(tx, tail);
   tail.push(line);
 }
@@ -274,30 +308,34 @@ function ownTail(tx: Tx, chunk: LogLine[]): void {
 
 function ringXen(tx: Tx, logs: LogRings): LogRing {
   const c = tx.h.ringXen;
-  if (c !== undefined && logs.xen === c) return c;
-  return (tx.h.ringXen = w(tx, logs, 'xen', copyLogRing));
+  const cur = logs.xen;
+  if (c !== undefined && cur === c) return c;
+  return (tx.h.ringXen = logs.xen = owned(tx, cur, copyLogRing));
 }
 
 function ringDom0(tx: Tx, logs: LogRings): LogRing {
   const c = tx.h.ringDom0;
-  if (c !== undefined && logs.dom0 === c) return c;
-  return (tx.h.ringDom0 = w(tx, logs, 'dom0', copyLogRing));
+  const cur = logs.dom0;
+  if (c !== undefined && cur === c) return c;
+  return (tx.h.ringDom0 = logs.dom0 = owned(tx, cur, copyLogRing));
 }
 
 function ringQemu(tx: Tx, logs: LogRings): LogRing {
   const c = tx.h.ringQemu;
-  if (c !== undefined && logs.qemu === c) return c;
-  return (tx.h.ringQemu = w(tx, logs, 'qemu', copyLogRing));
+  const cur = logs.qemu;
+  if (c !== undefined && cur === c) return c;
+  return (tx.h.ringQemu = logs.qemu = owned(tx, cur, copyLogRing));
 }
 
 /** A guest's console ring (by domain name), created on its first line. */
 function ringGuest(tx: Tx, logs: LogRings, name: string): LogRing {
   const c = tx.h.guestRing;
   if (c !== undefined && tx.h.guestRingName === name && logs.guests[name] === c) return c;
-  const guests = w(tx, logs, 'guests', copyGuestRings);
-  if (!guests[name]) guests[name] = own(tx, { chunks: own(tx, []) });
+  const guests = (logs.guests = owned(tx, logs.guests, copyGuestRings));
+  const cur = guests[name];
   tx.h.guestRingName = name;
-  return (tx.h.guestRing = w(tx, guests, name, copyLogRing));
+  if (!cur) return (tx.h.guestRing = guests[name] = own(tx, { chunks: own(tx, []) }));
+  return (tx.h.guestRing = guests[name] = owned(tx, cur, copyLogRing));
 }
 
 /**

@@ -1,7 +1,7 @@
 // drivers/pci/msi-xen.c (linux-2.6.18-xen / RHEL-5, spec §5, R1): msi_dev_head, msix_capability_init and
 // its filtering, pci_enable/disable_msix, msi_remove_pci_irq_vectors, and the fix msi_prune_pci_irq_vectors.
 import type { HostState } from '../core/state';
-import { emit, own, w, type Tx } from '../core/tx';
+import { emit, own, owned, sliceArray, w, type Tx } from '../core/tx';
 import { hex, hexInt, splitBdf } from '../core/format';
 import * as R from '../pci/constants';
 import { physdevMapPirq, physdevUnmapPirq, DOMID_SELF } from '../xen/physdev';
@@ -40,10 +40,11 @@ function wMsiDevEntry(tx: Tx, k: KRef, idx: number): MsiDevList {
   const kern = wKernel(tx, k);
   const h = tx.h;
   let head = h.msiHead;
-  if (head === undefined || kern.msiDevHead !== head) head = h.msiHead = w(tx, kern, 'msiDevHead');
+  if (head === undefined || kern.msiDevHead !== head)
+    head = h.msiHead = kern.msiDevHead = owned(tx, kern.msiDevHead, sliceArray);
   const c = h.msiDev;
   if (c !== undefined && head[idx] === c) return c;
-  return (h.msiDev = w(tx, head, idx, copyMsiDev));
+  return (h.msiDev = head[idx] = owned(tx, head[idx], copyMsiDev));
 }
 
 /** attach_pirq_entry() */

@@ -1,7 +1,7 @@
 // Hardware behaviour: config cycles with their side effects (SR-IOV VF enable, FLR, BIST, secondary bus
 // reset) and MMIO decode of BAR memory, where the MSI-X table and PBA live.
 import type { HostState } from '../core/state';
-import { emit, own, w, type Tx, mFns } from '../core/tx';
+import { emit, own, owned, sliceArray, w, type Tx, mFns } from '../core/tx';
 import { copyFn } from '../core/copy';
 import { bdfOf } from '../core/format';
 import { deviceModel, type BarSpec, type DeviceModel, type MsixSpec } from './catalog';
@@ -25,21 +25,21 @@ export function wFn(tx: Tx, bdf: string): PciFunction {
   const c = h.fn;
   if (c !== undefined && h.fnBdf === bdf && fns[bdf] === c) return c;
   h.fnBdf = bdf;
-  return (h.fn = w(tx, fns, bdf, copyFn));
+  return (h.fn = fns[bdf] = owned(tx, fns[bdf], copyFn));
 }
 
 /** Mutable config space of a function this transaction owns. */
 function wCfg(tx: Tx, fn: PciFunction): number[] {
   const c = tx.h.cfg;
   if (c !== undefined && fn.cfg === c) return c;
-  return (tx.h.cfg = w(tx, fn, 'cfg'));
+  return (tx.h.cfg = fn.cfg = owned(tx, fn.cfg, sliceArray));
 }
 
 /** Mutable MSI-X table backing store of a function this transaction owns. */
 function wTable(tx: Tx, fn: PciFunction): number[] {
   const c = tx.h.table;
   if (c !== undefined && fn.table === c) return c;
-  return (tx.h.table = w(tx, fn, 'table'));
+  return (tx.h.table = fn.table = owned(tx, fn.table, sliceArray));
 }
 
 /** A configuration read cycle. Absent functions answer all ones (master abort). */

@@ -1,6 +1,6 @@
 // xen/arch/x86/irq.c (+ msi.c): per-domain pirq tables, vector allocation and MSI-X programming (spec §4.1, R17).
 import type { HostState } from '../core/state';
-import { emit, own, w, type Tx, mXenDomains, mXen } from '../core/tx';
+import { emit, own, owned, type Tx, mXenDomains, mXen } from '../core/tx';
 import { copyDict, copyPirq, copyRecord, copyXenDomain } from '../core/copy';
 import { capabilityOffset } from '../pci/config';
 import * as R from '../pci/constants';
@@ -27,25 +27,28 @@ export function wXenDomain(tx: Tx, domid: number): XenDomain {
   const c = h.xenDomain;
   if (c !== undefined && h.xenDomainKey === key && domains[key] === c) return c;
   h.xenDomainKey = key;
-  return (h.xenDomain = w(tx, domains, key, copyXenDomain));
+  return (h.xenDomain = domains[key] = owned(tx, domains[key], copyXenDomain));
 }
 
 function wPirqs(tx: Tx, domid: number): Record<string, XenPirq> {
   const d = wXenDomain(tx, domid);
   const c = tx.h.pirqs;
   if (c !== undefined && d.pirqs === c) return c;
-  return (tx.h.pirqs = w(tx, d, 'pirqs', copyRecord));
+  return (tx.h.pirqs = d.pirqs = owned(tx, d.pirqs, copyRecord));
 }
 
 /** A domain's mapped pirq, copy-on-write. */
 function wPirq(tx: Tx, domid: number, pirq: number): XenPirq {
-  return w(tx, wPirqs(tx, domid), pk(pirq), copyPirq);
+  const pirqs = wPirqs(tx, domid);
+  const key = pk(pirq);
+  return (pirqs[key] = owned(tx, pirqs[key], copyPirq));
 }
 
 function wVectors(tx: Tx): Record<string, XenVectorUse> {
   // Vectors come and go with every map and unmap: the record is kept as a dictionary (copyDict), which
   // V8 copies in a fraction of the time it takes to spread an object it has turned into one.
-  return w(tx, mXen(tx), 'vectors', copyDict);
+  const xen = mXen(tx);
+  return (xen.vectors = owned(tx, xen.vectors, copyDict));
 }
 
 /**
