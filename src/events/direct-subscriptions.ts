@@ -27,7 +27,15 @@ export const DIRECT_STREAM = Symbol('ptlab.directStream');
 interface Rendering {
   result: ExecutionResult;
   json?: Buffer;
+  /**
+   * Whole websocket frames (header, `next` prefix, JSON, `}`) by subscription id: subscribers
+   * whose subscription has the same id (most clients number theirs from 1) write the same bytes.
+   */
+  frames?: Map<string, Buffer>;
 }
+
+/** Distinct subscription ids a rendering keeps a whole frame for; others get gathered writes. */
+const FRAMES_PER_RENDERING = 4;
 
 /**
  * A value's renderings, by operation; shared by every subscriber that received the same value.
@@ -132,34 +140,48 @@ function textFrameHeader(length: number): Buffer {
   return h;
 }
 
+/** A subscriber's `next` messages for these renderings, as buffers to write in order. */
+function frameChunks(t: Target, entries: Rendering[]): Buffer[] {
+  const chunks: Buffer[] = [];
+  for (const e of entries) {
+    const json = (e.json ??= toJson(e.result));
+    const length = t.prefix.length + json.length + SUFFIX.length;
+    let frame = e.frames?.get(t.id);
+    if (!frame && (e.frames?.size ?? 0) < FRAMES_PER_RENDERING) {
+      frame = Buffer.concat([textFrameHeader(length), t.prefix, json, SUFFIX]);
+      (e.frames ??= new Map()).set(t.id, frame);
+    }
+    if (frame) chunks.push(frame);
+    else chunks.push(textFrameHeader(length), t.prefix, json, SUFFIX);
+  }
+  return chunks;
+}
+
 /**
- * Writes `next` messages, each a subscriber's prefix, a shared JSON and `}`. Without
- * permessage-deflate the frames go to the TCP socket as gathered buffers in one writev (the shared
- * bytes never copied); otherwise through `ws`, one buffer each. Resolves when the socket took them.
+ * Writes `next` messages. Without permessage-deflate the frames go straight to the TCP socket (one
+ * write, or gathered into one writev); otherwise through `ws`, one message each. Resolves when
+ * the socket took them.
  */
-function writeMessages(
-  ws: WsSocket,
-  raw: RawSocket | undefined,
-  prefix: Buffer,
-  jsons: Buffer[],
-): Promise<void> {
+function writeMessages(t: Target, entries: Rendering[]): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const done = (err?: Error | null): void => (err ? reject(err) : resolve());
-    const last = jsons.length - 1;
+    const { socket: ws, raw } = t;
     if (raw && ws.extensions === '') {
       if (!raw.writable) return reject(new Error('socket closed'));
+      const chunks = frameChunks(t, entries);
+      if (chunks.length === 1) {
+        raw.write(chunks[0], done);
+        return;
+      }
       raw.cork();
-      jsons.forEach((json, i) => {
-        raw.write(textFrameHeader(prefix.length + json.length + SUFFIX.length));
-        raw.write(prefix);
-        raw.write(json);
-        raw.write(SUFFIX, i === last ? done : undefined);
-      });
+      const last = chunks.length - 1;
+      chunks.forEach((c, i) => raw.write(c, i === last ? done : undefined));
       raw.uncork();
     } else {
-      jsons.forEach((json, i) =>
+      const last = entries.length - 1;
+      entries.forEach((e, i) =>
         ws.send(
-          Buffer.concat([prefix, json, SUFFIX]),
+          Buffer.concat([t.prefix, (e.json ??= toJson(e.result)), SUFFIX]),
           { binary: false },
           i === last ? done : undefined,
         ),
@@ -179,6 +201,8 @@ function toJson(result: ExecutionResult): Buffer {
 interface Target {
   socket: WsSocket;
   raw: RawSocket | undefined;
+  /** The subscription id. */
+  id: string;
   prefix: Buffer;
 }
 
@@ -200,6 +224,7 @@ class DirectSubscription implements AsyncIterableIterator<ExecutionResult> {
     this.target = {
       socket,
       raw,
+      id,
       prefix: Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`),
     };
   }
@@ -259,12 +284,7 @@ class DirectSubscription implements AsyncIterableIterator<ExecutionResult> {
         const later = turns.claim(bytes);
         if (later) await later;
         if (this.closed || t.socket.readyState !== t.socket.OPEN) return;
-        const written = writeMessages(
-          t.socket,
-          t.raw,
-          t.prefix,
-          entries.map((e) => e.json!),
-        );
+        const written = writeMessages(t, entries);
         const waiting =
           t.raw && t.socket.extensions === '' ? t.raw.writableLength : t.socket.bufferedAmount;
         if (waiting > IN_FLIGHT_BYTES) await written;

@@ -6,7 +6,56 @@ import { globToLike } from './glob';
 
 /** Serialises event-log writers (all instances): ids become visible in id order, so a reader paging
  * with `after=<cursor>` never skips an event that commits late with a smaller id. */
-const EVENT_LOG_LOCK = 0x70746c6162657631n; // "ptlabev1"
+const EVENT_LOG_LOCK = 0x70746c6162657631n.toString(); // "ptlabev1"
+
+/**
+ * One statement: take the event-log lock (until the transaction ends), insert the events from one
+ * JSON array parameter (`[host, type, virtualTimeNs, data]` per event; ids follow the array order),
+ * and insert their outbox rows from the inserted rows. One row comes back: the id range
+ * (contiguous under the lock, as no other writer draws ids meanwhile; the list itself only if
+ * not), the commit time (epoch ms; the column holds UTC without a zone) and the outbox count. No
+ * per-row parameters or results to serialise and parse: at thousands of log lines per second
+ * those dominated. $1: the lock key, $2: the JSON.
+ */
+const APPEND_SQL = `
+  with lk as materialized (select pg_advisory_xact_lock($1::bigint)),
+  ins as (
+    insert into "Event" ("host", "type", "virtualTimeNs", "data")
+    select u.e->>0, u.e->>1, (u.e->>2)::bigint, (u.e->3)::jsonb
+    from lk, json_array_elements($2::json) with ordinality as u(e, ord)
+    order by u.ord
+    returning "id", "host", "type", "createdAt"
+  ),
+  del as (
+    insert into "WebhookDelivery"
+      ("id", "webhookId", "eventId", "messageId", "status", "attempts", "nextAttemptAt", "createdAt", "updatedAt")
+    select gen_random_uuid(), w."id", e."id", 'msg_' || replace(gen_random_uuid()::text, '-', ''),
+           'pending', 0, now(), now(), now()
+    from ins e
+    join "Webhook" w on w."active"
+      and (coalesce(cardinality(w."hosts"), 0) = 0 or e."host" = any(w."hosts"))
+      and exists (
+        select 1 from unnest(w."events") p
+        where e."type" like replace(replace(replace(replace(p, '\\', '\\\\'), '%', '\\%'), '_', '\\_'), '*', '%')
+      )
+    where e."type" <> 'interrupts'
+    order by e."id", w."createdAt"
+    returning 1
+  )
+  select min("id")::text as "first", count(*)::int as "n",
+         (extract(epoch from min("createdAt")) * 1000)::float8 as "createdMs",
+         (select count(*) from del)::int as "deliveries",
+         case when max("id") - min("id") + 1 = count(*) then null
+              else array_agg("id" order by "id")::text[] end as "ids"
+  from ins`;
+
+interface AppendResult {
+  first: string | null;
+  n: number;
+  createdMs: number | null;
+  deliveries: number;
+  ids: string[] | null;
+}
 
 export interface NewEvent {
   host: string | null;
@@ -44,7 +93,11 @@ export class EventsRepository {
    */
   async appendWithOutbox(events: NewEvent[]): Promise<AppendedEvents> {
     if (events.length === 0) return { events: [], deliveries: 0 };
-    return this.append(this.prisma, events);
+    // Straight through the pool (its own transaction: one statement): this is the log lines' path.
+    return this.append(events, async (payload) => {
+      const r = await this.prisma.pool.query<AppendResult>(APPEND_SQL, [EVENT_LOG_LOCK, payload]);
+      return r.rows[0];
+    });
   }
 
   /**
@@ -54,61 +107,42 @@ export class EventsRepository {
    */
   async appendWithin(tx: Prisma.TransactionClient, events: NewEvent[]): Promise<AppendedEvents> {
     if (events.length === 0) return { events: [], deliveries: 0 };
-    return this.append(tx, events);
+    return this.append(events, async (payload) => {
+      const rows = await tx.$queryRawUnsafe<AppendResult[]>(APPEND_SQL, EVENT_LOG_LOCK, payload);
+      return rows[0];
+    });
   }
 
-  /**
-   * One statement: take the event-log lock (until the transaction ends), insert the events from
-   * four parallel arrays (unnest: four parameters whatever the batch size; ids follow the array
-   * order), and insert their outbox rows from the inserted rows. Only the ids and the commit time
-   * come back: the rest is what was sent (no jsonb read back and parsed again per row).
-   */
-  private async append(db: Prisma.TransactionClient, events: NewEvent[]): Promise<AppendedEvents> {
-    const rows = await db.$queryRaw<{ id: bigint; createdAt: Date; deliveries: number }[]>`
-      with lk as materialized (select pg_advisory_xact_lock(${EVENT_LOG_LOCK})),
-      ins as (
-        insert into "Event" ("host", "type", "virtualTimeNs", "data")
-        select u.host, u.type, u.vt::bigint, u.data::jsonb
-        from lk, unnest(
-          ${events.map((e) => e.host)}::text[],
-          ${events.map((e) => e.type)}::text[],
-          ${events.map((e) => (e.virtualTimeNs === null ? null : e.virtualTimeNs.toString()))}::text[],
-          ${events.map((e) => JSON.stringify(e.data))}::text[]
-        ) with ordinality as u(host, type, vt, data, ord)
-        order by u.ord
-        returning "id", "host", "type", "createdAt"
-      ),
-      del as (
-        insert into "WebhookDelivery"
-          ("id", "webhookId", "eventId", "messageId", "status", "attempts", "nextAttemptAt", "createdAt", "updatedAt")
-        select gen_random_uuid(), w."id", e."id", 'msg_' || replace(gen_random_uuid()::text, '-', ''),
-               'pending', 0, now(), now(), now()
-        from ins e
-        join "Webhook" w on w."active"
-          and (coalesce(cardinality(w."hosts"), 0) = 0 or e."host" = any(w."hosts"))
-          and exists (
-            select 1 from unnest(w."events") p
-            where e."type" like replace(replace(replace(replace(p, '\\', '\\\\'), '%', '\\%'), '_', '\\_'), '*', '%')
-          )
-        where e."type" <> 'interrupts'
-        order by e."id", w."createdAt"
-        returning 1
-      )
-      select ins."id", ins."createdAt", (select count(*) from del)::int as "deliveries"
-      from ins order by ins."id"`;
-    if (rows.length !== events.length) {
-      throw new Error(`event log: inserted ${rows.length} of ${events.length} rows`);
+  /** Runs APPEND_SQL through `run` and gives every event its id and commit time. */
+  private async append(
+    events: NewEvent[],
+    run: (payload: string) => Promise<AppendResult | undefined>,
+  ): Promise<AppendedEvents> {
+    const payload = JSON.stringify(
+      events.map((e) => [
+        e.host,
+        e.type,
+        e.virtualTimeNs === null ? null : e.virtualTimeNs.toString(),
+        e.data,
+      ]),
+    );
+    const r = await run(payload);
+    if (!r || r.n !== events.length || r.first === null || r.createdMs === null) {
+      throw new Error(`event log: inserted ${r?.n ?? 0} of ${events.length} rows`);
     }
+    const first = BigInt(r.first);
+    const createdAt = new Date(r.createdMs);
+    const ids = r.ids;
     return {
-      events: rows.map((row, i) => ({
-        id: row.id,
-        host: events[i].host,
-        type: events[i].type,
-        virtualTimeNs: events[i].virtualTimeNs,
-        data: events[i].data as Prisma.JsonObject,
-        createdAt: row.createdAt,
+      events: events.map((e, i) => ({
+        id: ids ? BigInt(ids[i]) : first + BigInt(i),
+        host: e.host,
+        type: e.type,
+        virtualTimeNs: e.virtualTimeNs,
+        data: e.data as Prisma.JsonObject,
+        createdAt,
       })),
-      deliveries: rows[0]?.deliveries ?? 0,
+      deliveries: r.deliveries,
     };
   }
 

@@ -81,8 +81,9 @@ describe('events: the log, subscriptions and retention', () => {
 
   describe('the event log', () => {
     let ids: string[];
+    let recorded: Awaited<ReturnType<EventsService['record']>>;
     beforeAll(async () => {
-      const recorded = await events.record([
+      recorded = await events.record([
         lifecycle('log-a', 'vm1', 'running'),
         { host: 'log-a', type: 'device.assignment', data: { bdf: '0000:01:10.0', owner: 'vm1' } },
         log('log-a', 'dom0', 'pciback 0000:01:10.0: seizing device'),
@@ -111,6 +112,24 @@ describe('events: the log, subscriptions and retention', () => {
       const persisted = ids.filter((id) => id !== 'none').map(BigInt);
       expect(persisted).toHaveLength(6);
       expect([...persisted].sort((a, b) => (a < b ? -1 : 1))).toEqual(persisted);
+    });
+
+    it('publishes each event as the log has it: id, commit time, host, type, virtual time, data', async () => {
+      const res = await t.http('/api/v1/events?limit=1000');
+      const listed = ((await res.json()) as { items: Record<string, unknown>[] }).items;
+      const persisted = recorded.filter((m) => m.id !== null);
+      expect(persisted).toHaveLength(6);
+      for (const m of persisted) {
+        const row = listed.find((e) => e.id === m.id);
+        expect(row).toEqual({
+          id: m.id,
+          host: m.host,
+          type: m.type,
+          virtualTimeNs: m.virtualTimeNs,
+          time: m.time,
+          data: m.data,
+        });
+      }
     });
 
     it('lists by host, oldest first, with virtual time as a decimal string', async () => {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '../../generated/prisma/client';
 
 export const DATABASE_URL = Symbol('DATABASE_URL');
@@ -7,11 +8,22 @@ export const DATABASE_URL = Symbol('DATABASE_URL');
 /** The one Prisma client. Only *.repository.ts files inject it (STYLE.md). */
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleDestroy {
-  constructor(@Inject(DATABASE_URL) readonly databaseUrl: string) {
-    super({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 20 }) });
+  readonly databaseUrl: string;
+  /**
+   * The connection pool under Prisma's adapter, for the rare statement whose per-query Prisma
+   * work matters (EventsRepository's group commit of log lines, hundreds per second).
+   */
+  readonly pool: pg.Pool;
+
+  constructor(@Inject(DATABASE_URL) databaseUrl: string) {
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
+    super({ adapter: new PrismaPg(pool) });
+    this.databaseUrl = databaseUrl;
+    this.pool = pool;
   }
 
   async onModuleDestroy(): Promise<void> {
     await this.$disconnect();
+    await this.pool.end();
   }
 }
