@@ -108,6 +108,8 @@ const OWNED_SCAN = 64;
 export interface Tx {
   /** The working root (owned by this transaction). */
   s: HostState;
+  /** The input state (never written: none of its objects is ever this transaction's). */
+  readonly base: HostState;
   readonly owned: Owned;
   readonly events: EngineEvent[];
   readonly h: Handles;
@@ -117,7 +119,7 @@ export function beginTx(base: HostState): Tx {
   const s = copyHostState(base);
   const owned = new Owned();
   owned.add(s);
-  return { s, owned, events: [], h: new Handles() };
+  return { s, base, owned, events: [], h: new Handles() };
 }
 
 /**
@@ -165,13 +167,26 @@ export function owned<T extends object>(tx: Tx, cur: T, copy: (o: T) => T): T {
   return c;
 }
 
+/**
+ * owned() for a caller that also read the child at the same place in the input state (`inBase`, undefined
+ * where the input has none): the input's objects are never this transaction's, so a child that is still
+ * the input's is copied without the ownership scan (a scan that finds nothing has to look at every owned
+ * object; most children a command writes are still the input's when it first writes them).
+ */
+export function ownedFrom<T extends object>(tx: Tx, cur: T, inBase: unknown, copy: (o: T) => T): T {
+  if (cur !== inBase) return owned(tx, cur, copy);
+  const c = copy(cur);
+  tx.owned.add(c);
+  return c;
+}
+
 /** Mutable dom0 (copy-on-write, cached for the transaction). */
 export function mDom0(tx: Tx): Dom0State {
   const s = tx.s;
   const c = tx.h.dom0;
   const cur = s.dom0;
   if (c !== undefined && cur === c) return c;
-  return (tx.h.dom0 = s.dom0 = owned(tx, cur, copyDom0));
+  return (tx.h.dom0 = s.dom0 = ownedFrom(tx, cur, tx.base.dom0, copyDom0));
 }
 
 export function mDom0Pci(tx: Tx): Record<string, LinuxPciDev> {
@@ -179,7 +194,7 @@ export function mDom0Pci(tx: Tx): Record<string, LinuxPciDev> {
   const c = tx.h.dom0Pci;
   const cur = d.pci;
   if (c !== undefined && cur === c) return c;
-  return (tx.h.dom0Pci = d.pci = owned(tx, cur, copyRecord));
+  return (tx.h.dom0Pci = d.pci = ownedFrom(tx, cur, tx.base.dom0.pci, copyRecord));
 }
 
 export function mPciback(tx: Tx): PcibackState {
@@ -187,7 +202,7 @@ export function mPciback(tx: Tx): PcibackState {
   const c = tx.h.pciback;
   const cur = d.pciback;
   if (c !== undefined && cur === c) return c;
-  return (tx.h.pciback = d.pciback = owned(tx, cur, copyPciback));
+  return (tx.h.pciback = d.pciback = ownedFrom(tx, cur, tx.base.dom0.pciback, copyPciback));
 }
 
 export function mXen(tx: Tx): XenState {
@@ -195,7 +210,7 @@ export function mXen(tx: Tx): XenState {
   const c = tx.h.xen;
   const cur = s.xen;
   if (c !== undefined && cur === c) return c;
-  return (tx.h.xen = s.xen = owned(tx, cur, copyXen));
+  return (tx.h.xen = s.xen = ownedFrom(tx, cur, tx.base.xen, copyXen));
 }
 
 export function mXenDomains(tx: Tx): Record<string, XenDomain> {
@@ -203,7 +218,7 @@ export function mXenDomains(tx: Tx): Record<string, XenDomain> {
   const c = tx.h.xenDomains;
   const cur = x.domains;
   if (c !== undefined && cur === c) return c;
-  return (tx.h.xenDomains = x.domains = owned(tx, cur, copyDict));
+  return (tx.h.xenDomains = x.domains = ownedFrom(tx, cur, tx.base.xen.domains, copyDict));
 }
 
 export function mHw(tx: Tx): HwState {
@@ -211,7 +226,7 @@ export function mHw(tx: Tx): HwState {
   const c = tx.h.hw;
   const cur = s.hw;
   if (c !== undefined && cur === c) return c;
-  return (tx.h.hw = s.hw = owned(tx, cur, copyHw));
+  return (tx.h.hw = s.hw = ownedFrom(tx, cur, tx.base.hw, copyHw));
 }
 
 export function mFns(tx: Tx): Record<string, PciFunction> {
@@ -219,7 +234,7 @@ export function mFns(tx: Tx): Record<string, PciFunction> {
   const c = tx.h.fns;
   const cur = hw.fns;
   if (c !== undefined && cur === c) return c;
-  return (tx.h.fns = hw.fns = owned(tx, cur, copyRecord));
+  return (tx.h.fns = hw.fns = ownedFrom(tx, cur, tx.base.hw.fns, copyRecord));
 }
 
 export function mGuests(tx: Tx): Record<string, GuestState> {
@@ -227,7 +242,7 @@ export function mGuests(tx: Tx): Record<string, GuestState> {
   const c = tx.h.guests;
   const cur = s.guests;
   if (c !== undefined && cur === c) return c;
-  return (tx.h.guests = s.guests = owned(tx, cur, copyDict));
+  return (tx.h.guests = s.guests = ownedFrom(tx, cur, tx.base.guests, copyDict));
 }
 
 export function mLogs(tx: Tx): LogRings {
@@ -235,7 +250,7 @@ export function mLogs(tx: Tx): LogRings {
   const c = tx.h.logs;
   const cur = s.logs;
   if (c !== undefined && cur === c) return c;
-  return (tx.h.logs = s.logs = owned(tx, cur, copyLogRings));
+  return (tx.h.logs = s.logs = ownedFrom(tx, cur, tx.base.logs, copyLogRings));
 }
 
 const copyGuestRings = (o: Record<string, LogRing>): Record<string, LogRing> => ({ ...o });
@@ -268,13 +283,17 @@ export const sliceArray = <T>(a: T[]): T[] => a.slice();
 const sliceChunks: (a: LogLine[][]) => LogLine[][] = sliceArray;
 const sliceLines: (a: LogLine[]) => LogLine[] = sliceArray;
 
-/** Append to a chunked ring: only the last chunk and the chunk index are copied per transaction. */
-function ringAppend(tx: Tx, ring: LogRing, line: LogLine): void {
+/**
+ * Append to a chunked ring: only the last chunk and the chunk index are copied per transaction. `inBase`
+ * is the same ring in the input state (if it has it).
+ */
+function ringAppend(tx: Tx, ring: LogRing, line: LogLine, inBase: LogRing | undefined): void {
   const chunks = ring.chunks;
   const n = chunks.length;
   const last = n > 0 ? chunks[n - 1] : null;
+  const baseChunks = inBase !== undefined ? inBase.chunks : undefined;
   if (last === null || last.length >= LOG_RING_CHUNK) {
-    const wc = (ring.chunks = owned(tx, chunks, sliceChunks));
+    const wc = (ring.chunks = ownedFrom(tx, chunks, baseChunks, sliceChunks));
     const chunk = own(tx, [line]);
     wc.push(chunk);
     if (wc.length > LOG_RING_LINES / LOG_RING_CHUNK) wc.shift();
@@ -285,8 +304,10 @@ function ringAppend(tx: Tx, ring: LogRing, line: LogLine): void {
     last.push(line);
     return;
   }
-  const wc = (ring.chunks = owned(tx, chunks, sliceChunks));
-  const tail = (wc[n - 1] = owned(tx, last, sliceLines));
+  const wc = (ring.chunks = ownedFrom(tx, chunks, baseChunks, sliceChunks));
+  const baseLast =
+    baseChunks !== undefined && baseChunks.length === n ? baseChunks[n - 1] : undefined;
+  const tail = (wc[n - 1] = ownedFrom(tx, last, baseLast, sliceLines));
   ownTail(tx, tail);
   tail.push(line);
 }
@@ -310,32 +331,33 @@ function ringXen(tx: Tx, logs: LogRings): LogRing {
   const c = tx.h.ringXen;
   const cur = logs.xen;
   if (c !== undefined && cur === c) return c;
-  return (tx.h.ringXen = logs.xen = owned(tx, cur, copyLogRing));
+  return (tx.h.ringXen = logs.xen = ownedFrom(tx, cur, tx.base.logs.xen, copyLogRing));
 }
 
 function ringDom0(tx: Tx, logs: LogRings): LogRing {
   const c = tx.h.ringDom0;
   const cur = logs.dom0;
   if (c !== undefined && cur === c) return c;
-  return (tx.h.ringDom0 = logs.dom0 = owned(tx, cur, copyLogRing));
+  return (tx.h.ringDom0 = logs.dom0 = ownedFrom(tx, cur, tx.base.logs.dom0, copyLogRing));
 }
 
 function ringQemu(tx: Tx, logs: LogRings): LogRing {
   const c = tx.h.ringQemu;
   const cur = logs.qemu;
   if (c !== undefined && cur === c) return c;
-  return (tx.h.ringQemu = logs.qemu = owned(tx, cur, copyLogRing));
+  return (tx.h.ringQemu = logs.qemu = ownedFrom(tx, cur, tx.base.logs.qemu, copyLogRing));
 }
 
 /** A guest's console ring (by domain name), created on its first line. */
 function ringGuest(tx: Tx, logs: LogRings, name: string): LogRing {
   const c = tx.h.guestRing;
   if (c !== undefined && tx.h.guestRingName === name && logs.guests[name] === c) return c;
-  const guests = (logs.guests = owned(tx, logs.guests, copyGuestRings));
+  const baseGuests = tx.base.logs.guests;
+  const guests = (logs.guests = ownedFrom(tx, logs.guests, baseGuests, copyGuestRings));
   const cur = guests[name];
   tx.h.guestRingName = name;
   if (!cur) return (tx.h.guestRing = guests[name] = own(tx, { chunks: own(tx, []) }));
-  return (tx.h.guestRing = guests[name] = owned(tx, cur, copyLogRing));
+  return (tx.h.guestRing = guests[name] = ownedFrom(tx, cur, baseGuests[name], copyLogRing));
 }
 
 /**
@@ -348,10 +370,12 @@ export function printk(tx: Tx, source: LogSource, text: string, domainName?: str
   tx.events.push({ type: 'log', source, text, host: s.name, t: s.now, seq: s.seq });
   s.seq++;
   const logs = mLogs(tx);
-  if (source === 'xen') ringAppend(tx, ringXen(tx, logs), line);
-  else if (source === 'dom0') ringAppend(tx, ringDom0(tx, logs), line);
-  else if (source === 'qemu') ringAppend(tx, ringQemu(tx, logs), line);
-  else if (domainName !== undefined) ringAppend(tx, ringGuest(tx, logs, domainName), line);
+  const base = tx.base.logs;
+  if (source === 'xen') ringAppend(tx, ringXen(tx, logs), line, base.xen);
+  else if (source === 'dom0') ringAppend(tx, ringDom0(tx, logs), line, base.dom0);
+  else if (source === 'qemu') ringAppend(tx, ringQemu(tx, logs), line, base.qemu);
+  else if (domainName !== undefined)
+    ringAppend(tx, ringGuest(tx, logs, domainName), line, base.guests[domainName]);
 }
 
 /** Next 32-bit value of the host's seeded PRNG. */

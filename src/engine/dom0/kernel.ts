@@ -2,7 +2,7 @@
 // they run in (`'dom0'` or a guest domid) and reach config space the way that kernel does.
 import type { LogSource } from '../core/events';
 import type { HostState } from '../core/state';
-import { owned, printk, type Tx, mDom0, mDom0Pci, mGuests } from '../core/tx';
+import { ownedFrom, printk, type Tx, mDom0, mDom0Pci, mGuests } from '../core/tx';
 import { copyGuest, copyPciDev, copyRecord } from '../core/copy';
 import type { LinuxIrq, LinuxKernel, LinuxPciDev } from './types';
 import { dk, guestSource } from '../core/keys';
@@ -16,6 +16,12 @@ export function kernelOf(s: HostState, k: KRef): LinuxKernel {
   return g;
 }
 
+/** The kernel in the transaction's input state (undefined for a guest that boots in this transaction). */
+export function baseKernel(tx: Tx, k: KRef): LinuxKernel | undefined {
+  if (k === 'dom0') return tx.base.dom0;
+  return tx.base.guests[dk(k)];
+}
+
 export function wKernel(tx: Tx, k: KRef): LinuxKernel {
   if (k === 'dom0') return mDom0(tx);
   const guests = mGuests(tx);
@@ -24,7 +30,7 @@ export function wKernel(tx: Tx, k: KRef): LinuxKernel {
   const c = h.guest;
   if (c !== undefined && h.guestKey === key && guests[key] === c) return c;
   h.guestKey = key;
-  return (h.guest = guests[key] = owned(tx, guests[key], copyGuest));
+  return (h.guest = guests[key] = ownedFrom(tx, guests[key], tx.base.guests[key], copyGuest));
 }
 
 export function pciDev(s: HostState, k: KRef, name: string): LinuxPciDev {
@@ -39,14 +45,16 @@ export function wPciDev(tx: Tx, k: KRef, name: string): LinuxPciDev {
   const c = h.pciDev;
   if (c !== undefined && h.pciDevName === name && pci[name] === c) return c;
   h.pciDevName = name;
-  return (h.pciDev = pci[name] = owned(tx, pci[name], copyPciDev));
+  const b = baseKernel(tx, k);
+  return (h.pciDev = pci[name] = ownedFrom(tx, pci[name], b && b.pci[name], copyPciDev));
 }
 
 function wGuestPci(tx: Tx, domid: number): Record<string, LinuxPciDev> {
   const kern = wKernel(tx, domid);
   const c = tx.h.guestPci;
   if (c !== undefined && kern.pci === c) return c;
-  return (tx.h.guestPci = kern.pci = owned(tx, kern.pci, copyRecord));
+  const b = baseKernel(tx, domid);
+  return (tx.h.guestPci = kern.pci = ownedFrom(tx, kern.pci, b && b.pci, copyRecord));
 }
 
 /** A kernel's irq descriptor table, copy-on-write. */
@@ -54,7 +62,8 @@ export function wIrqs(tx: Tx, k: KRef): Record<string, LinuxIrq> {
   const kern = wKernel(tx, k);
   const c = tx.h.irqs;
   if (c !== undefined && kern.irqs === c) return c;
-  return (tx.h.irqs = kern.irqs = owned(tx, kern.irqs, copyRecord));
+  const b = baseKernel(tx, k);
+  return (tx.h.irqs = kern.irqs = ownedFrom(tx, kern.irqs, b && b.irqs, copyRecord));
 }
 
 export function kernelKind(s: HostState, k: KRef): 'dom0' | 'pv' | 'hvm' {

@@ -1,7 +1,7 @@
 // drivers/pci/msi-xen.c (linux-2.6.18-xen / RHEL-5, spec §5, R1): msi_dev_head, msix_capability_init and
 // its filtering, pci_enable/disable_msix, msi_remove_pci_irq_vectors, and the fix msi_prune_pci_irq_vectors.
 import type { HostState } from '../core/state';
-import { emit, own, owned, sliceArray, w, type Tx } from '../core/tx';
+import { emit, own, ownedFrom, sliceArray, w, type Tx } from '../core/tx';
 import { hex, hexInt, splitBdf } from '../core/format';
 import * as R from '../pci/constants';
 import { physdevMapPirq, physdevUnmapPirq, DOMID_SELF } from '../xen/physdev';
@@ -14,7 +14,7 @@ import {
   pciFrontendEnableMsix,
 } from '../guest/pcifront';
 import { pciReadConfig, pciWriteConfig } from './config-access';
-import { kernelKind, kernelOf, kprintk, wKernel, wPciDev, type KRef } from './kernel';
+import { baseKernel, kernelKind, kernelOf, kprintk, wKernel, wPciDev, type KRef } from './kernel';
 import { copyMsiDev } from '../core/copy';
 import { pciFindCapability, pciIntx } from './pci';
 import { pcibackGetOwner } from './pciback/pci_stub';
@@ -40,11 +40,14 @@ function wMsiDevEntry(tx: Tx, k: KRef, idx: number): MsiDevList {
   const kern = wKernel(tx, k);
   const h = tx.h;
   let head = h.msiHead;
+  const b = baseKernel(tx, k);
+  const baseHead = b && b.msiDevHead;
   if (head === undefined || kern.msiDevHead !== head)
-    head = h.msiHead = kern.msiDevHead = owned(tx, kern.msiDevHead, sliceArray);
+    head = h.msiHead = kern.msiDevHead = ownedFrom(tx, kern.msiDevHead, baseHead, sliceArray);
   const c = h.msiDev;
   if (c !== undefined && head[idx] === c) return c;
-  return (h.msiDev = head[idx] = owned(tx, head[idx], copyMsiDev));
+  const be = baseHead !== undefined && idx < baseHead.length ? baseHead[idx] : undefined;
+  return (h.msiDev = head[idx] = ownedFrom(tx, head[idx], be, copyMsiDev));
 }
 
 /** attach_pirq_entry() */

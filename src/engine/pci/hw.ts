@@ -1,7 +1,7 @@
 // Hardware behaviour: config cycles with their side effects (SR-IOV VF enable, FLR, BIST, secondary bus
 // reset) and MMIO decode of BAR memory, where the MSI-X table and PBA live.
 import type { HostState } from '../core/state';
-import { emit, own, owned, sliceArray, w, type Tx, mFns } from '../core/tx';
+import { emit, own, ownedFrom, sliceArray, w, type Tx, mFns } from '../core/tx';
 import { copyFn } from '../core/copy';
 import { bdfOf } from '../core/format';
 import { deviceModel, type BarSpec, type DeviceModel, type MsixSpec } from './catalog';
@@ -25,21 +25,28 @@ export function wFn(tx: Tx, bdf: string): PciFunction {
   const c = h.fn;
   if (c !== undefined && h.fnBdf === bdf && fns[bdf] === c) return c;
   h.fnBdf = bdf;
-  return (h.fn = fns[bdf] = owned(tx, fns[bdf], copyFn));
+  return (h.fn = fns[bdf] = ownedFrom(tx, fns[bdf], tx.base.hw.fns[bdf], copyFn));
 }
 
-/** Mutable config space of a function this transaction owns. */
-function wCfg(tx: Tx, fn: PciFunction): number[] {
+/** The function at `bdf` in the transaction's input state. */
+function baseFn(tx: Tx, bdf: string): PciFunction | undefined {
+  return tx.base.hw.fns[bdf];
+}
+
+/** Mutable config space of a function this transaction owns (`fn`, at `bdf`). */
+function wCfg(tx: Tx, bdf: string, fn: PciFunction): number[] {
   const c = tx.h.cfg;
   if (c !== undefined && fn.cfg === c) return c;
-  return (tx.h.cfg = fn.cfg = owned(tx, fn.cfg, sliceArray));
+  const b = baseFn(tx, bdf);
+  return (tx.h.cfg = fn.cfg = ownedFrom(tx, fn.cfg, b && b.cfg, sliceArray));
 }
 
-/** Mutable MSI-X table backing store of a function this transaction owns. */
-function wTable(tx: Tx, fn: PciFunction): number[] {
+/** Mutable MSI-X table backing store of a function this transaction owns (`fn`, at `bdf`). */
+function wTable(tx: Tx, bdf: string, fn: PciFunction): number[] {
   const c = tx.h.table;
   if (c !== undefined && fn.table === c) return c;
-  return (tx.h.table = fn.table = owned(tx, fn.table, sliceArray));
+  const b = baseFn(tx, bdf);
+  return (tx.h.table = fn.table = ownedFrom(tx, fn.table, b && b.table, sliceArray));
 }
 
 /** A configuration read cycle. Absent functions answer all ones (master abort). */
@@ -56,7 +63,7 @@ export function hwCfgWrite(tx: Tx, bdf: string, off: number, size: 1 | 2 | 4, va
   if (!cur || off + size > cur.cfg.length * 4) return;
   const m = modelOf(cur);
   const fn = wFn(tx, bdf);
-  const cfg = wCfg(tx, fn);
+  const cfg = wCfg(tx, bdf, fn);
   const before = rawRead(cfg, off & ~3, 4);
   maskedWrite(cfg, configWmask(fn.model), off, size, value);
 
@@ -397,7 +404,7 @@ function msixBarWrite(tx: Tx, bdf: string, x: MsixSpec, offset: number, value: n
   const rel = offset - x.tableOffset;
   if (rel < 0 || rel >= x.entries * R.PCI_MSIX_ENTRY_SIZE) return true;
   const f = wFn(tx, bdf);
-  const table = wTable(tx, f);
+  const table = wTable(tx, bdf, f);
   table[rel >> 2] = value >>> 0;
   if ((rel & 0xf) === R.PCI_MSIX_ENTRY_VECTOR_CTRL && !(value & R.PCI_MSIX_ENTRY_CTRL_MASKBIT)) {
     // Unmasking sends a pending message and clears its Pending bit.

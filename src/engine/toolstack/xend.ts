@@ -4,7 +4,7 @@
 import { fail } from '../core/errors';
 import type { DomainStateReason, LifecycleAction } from '../core/events';
 import { canonicalBdf } from '../core/format';
-import { emit, own, owned, random32, w, type Tx, mXen, mGuests } from '../core/tx';
+import { emit, own, ownedFrom, random32, w, type Tx, mXen, mGuests } from '../core/tx';
 import { copyDict, copyDomainRecord } from '../core/copy';
 import { hex } from '../core/format';
 import { assignDevice } from '../xen/pci';
@@ -61,8 +61,9 @@ export function domainRecord(tx: Tx, name: string): DomainRecord {
 
 function wDomain(tx: Tx, name: string): DomainRecord {
   const s = tx.s;
-  const domains = (s.domains = owned(tx, s.domains, copyDict));
-  return (domains[name] = owned(tx, domains[name], copyDomainRecord));
+  const base = tx.base.domains;
+  const domains = (s.domains = ownedFrom(tx, s.domains, base, copyDict));
+  return (domains[name] = ownedFrom(tx, domains[name], base[name], copyDomainRecord));
 }
 
 function lifecycle(tx: Tx, name: string, action: LifecycleAction): void {

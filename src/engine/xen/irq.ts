@@ -1,6 +1,6 @@
 // xen/arch/x86/irq.c (+ msi.c): per-domain pirq tables, vector allocation and MSI-X programming (spec §4.1, R17).
 import type { HostState } from '../core/state';
-import { emit, own, owned, type Tx, mXenDomains, mXen } from '../core/tx';
+import { emit, own, ownedFrom, type Tx, mXenDomains, mXen } from '../core/tx';
 import { copyDict, copyPirq, copyRecord, copyXenDomain } from '../core/copy';
 import { capabilityOffset } from '../pci/config';
 import * as R from '../pci/constants';
@@ -27,28 +27,31 @@ export function wXenDomain(tx: Tx, domid: number): XenDomain {
   const c = h.xenDomain;
   if (c !== undefined && h.xenDomainKey === key && domains[key] === c) return c;
   h.xenDomainKey = key;
-  return (h.xenDomain = domains[key] = owned(tx, domains[key], copyXenDomain));
+  return (h.xenDomain = domains[key] =
+    ownedFrom(tx, domains[key], tx.base.xen.domains[key], copyXenDomain));
 }
 
 function wPirqs(tx: Tx, domid: number): Record<string, XenPirq> {
   const d = wXenDomain(tx, domid);
   const c = tx.h.pirqs;
   if (c !== undefined && d.pirqs === c) return c;
-  return (tx.h.pirqs = d.pirqs = owned(tx, d.pirqs, copyRecord));
+  const b = tx.base.xen.domains[dk(domid)] as XenDomain | undefined;
+  return (tx.h.pirqs = d.pirqs = ownedFrom(tx, d.pirqs, b && b.pirqs, copyRecord));
 }
 
 /** A domain's mapped pirq, copy-on-write. */
 function wPirq(tx: Tx, domid: number, pirq: number): XenPirq {
   const pirqs = wPirqs(tx, domid);
   const key = pk(pirq);
-  return (pirqs[key] = owned(tx, pirqs[key], copyPirq));
+  const b = tx.base.xen.domains[dk(domid)] as XenDomain | undefined;
+  return (pirqs[key] = ownedFrom(tx, pirqs[key], b && b.pirqs[key], copyPirq));
 }
 
 function wVectors(tx: Tx): Record<string, XenVectorUse> {
   // Vectors come and go with every map and unmap: the record is kept as a dictionary (copyDict), which
   // V8 copies in a fraction of the time it takes to spread an object it has turned into one.
   const xen = mXen(tx);
-  return (xen.vectors = owned(tx, xen.vectors, copyDict));
+  return (xen.vectors = ownedFrom(tx, xen.vectors, tx.base.xen.vectors, copyDict));
 }
 
 /**

@@ -1,6 +1,6 @@
 // xen/drivers/passthrough/pci.c (+ iommu.c): the hypervisor's PCI device list and device ownership.
 import type { HostState } from '../core/state';
-import { emit, owned, w, type Tx, mXen } from '../core/tx';
+import { emit, ownedFrom, w, type Tx, mXen } from '../core/tx';
 import { copyPdev, copyRecord } from '../core/copy';
 import { hex } from '../core/format';
 import { xenPrintk } from './console';
@@ -49,7 +49,7 @@ export function pciRemoveDevice(tx: Tx, bdf: string, bus: number, devfn: number)
 
 function wPdevs(tx: Tx): Record<string, XenPdev> {
   const xen = mXen(tx);
-  return (xen.pdevs = owned(tx, xen.pdevs, copyRecord));
+  return (xen.pdevs = ownedFrom(tx, xen.pdevs, tx.base.xen.pdevs, copyRecord));
 }
 
 export function pdevOwner(s: HostState, bdf: string): number | null {

@@ -1,7 +1,7 @@
 // drivers/xen/pciback/pci_stub.c (RHEL-5, R4): seizing devices (hide= / new_slot + bind), handing them to
 // frontends and taking them back — every release goes through pciback_reset_device().
 import type { HostState } from '../../core/state';
-import { emit, own, owned, sliceArray, w, type Tx, mPciback } from '../../core/tx';
+import { emit, own, ownedFrom, sliceArray, w, type Tx, mPciback } from '../../core/tx';
 import { copyStubDevice } from '../../core/copy';
 import { bdfOf, devfnOf, splitBdf } from '../../core/format';
 import { upstreamBridge } from '../../pci/hw';
@@ -92,9 +92,11 @@ export function pcistubFind(s: HostState, dev: string): PcistubDevice | undefine
 
 function wStubDevice(tx: Tx, dev: string): PcistubDevice {
   const pb = mPciback(tx);
-  const devices = (pb.devices = owned(tx, pb.devices, sliceArray));
+  const base = tx.base.dom0.pciback.devices;
+  const devices = (pb.devices = ownedFrom(tx, pb.devices, base, sliceArray));
   const i = devices.findIndex((d) => d.dev === dev);
-  return (devices[i] = owned(tx, devices[i], copyStubDevice));
+  const b = i >= 0 && i < base.length ? base[i] : undefined;
+  return (devices[i] = ownedFrom(tx, devices[i], b, copyStubDevice));
 }
 
 /** pcistub_init_device(): enable the device (fixes up its resources), then reset it for export. */

@@ -1,8 +1,8 @@
 // drivers/net/igbvf/netdev.c (RHEL-5, R9) as a small state machine. The same driver runs in dom0 (host
 // binding) and in guests. probe → 3 MSI-X vectors; open → request_irq ×3; remove → pci_disable_msix();
 // shutdown → igbvf_suspend() → free_irq ×3 and pci_disable_device() — never pci_disable_msix().
-import { own, owned, w, type Tx } from '../../core/tx';
-import { devPrintk, kernelOf, wKernel, wPciDev, type KRef } from '../../dom0/kernel';
+import { own, ownedFrom, w, type Tx } from '../../core/tx';
+import { baseKernel, devPrintk, kernelOf, wKernel, wPciDev, type KRef } from '../../dom0/kernel';
 import { copyAdapter, copyRecord } from '../../core/copy';
 import { ethName } from '../../core/keys';
 import { pciDisableDevice, pciEnableDeviceMem, pciSetMaster } from '../../dom0/pci';
@@ -16,8 +16,10 @@ function adapterOf(tx: Tx, k: KRef, dev: string): IgbvfAdapter | undefined {
 
 function wAdapter(tx: Tx, k: KRef, dev: string): IgbvfAdapter {
   const kern = wKernel(tx, k);
-  const igbvf = (kern.igbvf = owned(tx, kern.igbvf, copyRecord));
-  return (igbvf[dev] = owned(tx, igbvf[dev], copyAdapter));
+  const b = baseKernel(tx, k);
+  const base = b && b.igbvf;
+  const igbvf = (kern.igbvf = ownedFrom(tx, kern.igbvf, base, copyRecord));
+  return (igbvf[dev] = ownedFrom(tx, igbvf[dev], base && base[dev], copyAdapter));
 }
 
 /** igbvf_set_interrupt_capability(): "we allocate 3 vectors, 1 for tx, 1 for rx, one for pf messages". */
