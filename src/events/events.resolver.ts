@@ -70,7 +70,7 @@ export class EventsResolver {
 
   @Subscription(() => LogBatch, {
     description:
-      "A host's console lines (xen, dom0, qemu, guests) as they are printed, in batches: one message carries the lines of one short window (`PTLAB_LOGS_BATCH_MS`), each line with its own `seq`, `time`, `source` and `text`.",
+      "A host's console lines (xen, dom0, qemu, guests) as they are printed, in batches: one message carries the lines of one short window (`PTLAB_LOGS_BATCH_MS`, stretched up to 10× while most subscribers of the same filter are still receiving the previous batch; at most `PTLAB_LOGS_BATCH_LINES` lines), each line with its own `seq`, `time`, `source` and `text`, in `seq` order across batches.",
     resolve: passThrough,
   })
   logs(
