@@ -238,6 +238,15 @@ function desiredRates(s: HostState): Map<string, IrqRow> {
   return out;
 }
 
+/** Does any guest have a workload (the guests desiredRates() does not skip)? */
+function anyWorkload(s: HostState): boolean {
+  for (const key in s.guests) {
+    const g = s.guests[key];
+    if (!isEmpty(g.workloads.ping) || !isEmpty(g.workloads.irq)) return true;
+  }
+  return false;
+}
+
 function isEmpty(o: object): boolean {
   for (const _ in o) return false;
   return true;
@@ -249,8 +258,11 @@ function isEmpty(o: object): boolean {
  */
 export function refreshIrqRows(tx: Tx): void {
   const s = tx.s;
-  const want = desiredRates(s);
   const rows = s.irq.rows;
+  // No rows and no guest with a workload: desiredRates() would find nothing (the common case, after
+  // every command of a host without workloads), so there is nothing to derive.
+  if (rows.length === 0 && !anyWorkload(s)) return;
+  const want = desiredRates(s);
   if (rows.length === 0 && want.size === 0) return; // no workload, no rows: nothing to derive
   let changed = false;
   const next: IrqRow[] = [];

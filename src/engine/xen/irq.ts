@@ -188,7 +188,7 @@ export function mapDomainPirq(
     evtchn: 0,
     dpci: null,
   };
-  wPirqs(tx, domid)[pk(pirq)] = rec;
+  wPirqs(tx, domid)[pk(pirq)] = own(tx, rec);
   wVectors(tx)[vkey] = { domid, pirq, bdf: msi.bdf, entry: msi.entry };
   // Xen 4.x with interrupt remapping: msi_msg_to_remap_entry() → set_msi_source_id() (Engine II).
   if (hasPdevModel(tx.s) && tx.s.xen.iommu.enabled && tx.s.xen.iommu.intremap) {
