@@ -17,6 +17,11 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
 
   constructor(@Inject(DATABASE_URL) databaseUrl: string) {
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
+    // An idle connection the server ends (Postgres shutting down, an administrator's
+    // pg_terminate_backend) is dropped from the pool by pg; the next query opens another. Without a
+    // listener the pool's 'error' event would end the process (Prisma's adapter listens only
+    // while it is connected).
+    pool.on('error', () => undefined);
     super({ adapter: new PrismaPg(pool) });
     this.databaseUrl = databaseUrl;
     this.pool = pool;
