@@ -278,6 +278,9 @@ export function emit(tx: Tx, body: EventBody): void {
   tx.events.push(ev);
 }
 
+/** The copy w() makes of an object that is neither an array nor a record keyed by domid. */
+export const spreadCopy = <T extends object>(o: T): T => ({ ...o });
+
 /** The copy w() makes of an array. */
 export const sliceArray = <T>(a: T[]): T[] => a.slice();
 const sliceChunks: (a: LogLine[][]) => LogLine[][] = sliceArray;

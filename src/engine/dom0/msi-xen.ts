@@ -1,7 +1,7 @@
 // drivers/pci/msi-xen.c (linux-2.6.18-xen / RHEL-5, spec §5, R1): msi_dev_head, msix_capability_init and
 // its filtering, pci_enable/disable_msix, msi_remove_pci_irq_vectors, and the fix msi_prune_pci_irq_vectors.
 import type { HostState } from '../core/state';
-import { emit, own, ownedFrom, sliceArray, w, type Tx } from '../core/tx';
+import { emit, own, owned, ownedFrom, sliceArray, w, type Tx } from '../core/tx';
 import { hex, hexInt, splitBdf } from '../core/format';
 import * as R from '../pci/constants';
 import { physdevMapPirq, physdevUnmapPirq, DOMID_SELF } from '../xen/physdev';
@@ -25,7 +25,8 @@ import { dk, pk } from '../core/keys';
 export function getMsiDevPirqList(tx: Tx, k: KRef, dev: string): number {
   const head = kernelOf(tx.s, k).msiDevHead;
   for (let i = 0; i < head.length; i++) if (head[i].dev === dev) return i;
-  const list = w(tx, wKernel(tx, k), 'msiDevHead');
+  const kern = wKernel(tx, k);
+  const list = (kern.msiDevHead = owned(tx, kern.msiDevHead, sliceArray));
   list.push(own(tx, { dev, pirqList: own(tx, []), maskBase: null, defaultIrq: 0 }));
   return list.length - 1;
 }
@@ -53,7 +54,7 @@ function wMsiDevEntry(tx: Tx, k: KRef, idx: number): MsiDevList {
 /** attach_pirq_entry() */
 function attachPirqEntry(tx: Tx, idx: number, dev: string, pirq: number, entryNr: number): void {
   const e = wMsiDevEntry(tx, 'dom0', idx);
-  w(tx, e, 'pirqList').push({ pirq, entryNr });
+  (e.pirqList = owned(tx, e.pirqList, sliceArray)).push({ pirq, entryNr });
   emit(tx, {
     type: 'msi.vector',
     bdf: dev,

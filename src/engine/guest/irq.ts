@@ -1,7 +1,7 @@
 // request_irq()/free_irq() for the irqs a driver got from pci_enable_msix(): in a PV kernel (dom0 included)
 // IRQ == pirq and startup binds it to an event channel (drivers/xen/core/evtchn.c, R11); in an HVM guest
 // the irq is a native MSI-X vector whose entry the device model emulates.
-import { emit, own, w, type Tx } from '../core/tx';
+import { emit, own, owned, type Tx } from '../core/tx';
 import { kernelKind, kernelOf, kprintk, wIrqs, type KRef } from '../dom0/kernel';
 import { copyIrq } from '../core/copy';
 import { evtchnBindPirq, evtchnClose } from '../xen/event_channel';
@@ -63,7 +63,9 @@ function startupPirq(tx: Tx, k: KRef, irq: number): void {
     });
     return;
   }
-  const rec = w(tx, wIrqs(tx, k), ik(irq), copyIrq);
+  const irqs = wIrqs(tx, k);
+  const key = ik(irq);
+  const rec = (irqs[key] = owned(tx, irqs[key], copyIrq));
   rec.evtchn = r.port;
   emit(tx, {
     type: 'msi.vector',

@@ -1,13 +1,13 @@
 // A RHEL-5 guest kernel's life: boot (pcifront or emulated bus, drivers, network service), the controlled
 // shutdown path (network stop, device_shutdown), ifup/ifdown, modprobe/rmmod and ACPI PCI hotplug.
-import { own, w, type Tx } from '../core/tx';
+import { own, owned, w, type Tx } from '../core/tx';
 import { bdfOf } from '../core/format';
 import { printk } from '../core/tx';
 import { modelOf } from '../pci/hw';
 import { deviceReleaseDriver, deviceShutdown, driverProbeDevice } from '../dom0/driver-core';
 import { kernelOf, wKernel } from '../dom0/kernel';
 import { copyNetdev, copyRecord } from '../core/copy';
-import type { LinuxPciDev } from '../dom0/types';
+import type { LinuxPciDev, NetDev } from '../dom0/types';
 import { vectorFate } from '../irq/delivery';
 import type { GuestState } from './types';
 import { igbvfClose, igbvfOpen } from './drivers/igbvf';
@@ -74,7 +74,8 @@ function addGuestPciDev(tx: Tx, domid: number, name: string, hostBdf: string): v
     physfn: null,
     savedState: null,
   };
-  w(tx, wKernel(tx, domid), 'pci', copyRecord)[name] = own(tx, dev);
+  const kern = wKernel(tx, domid);
+  (kern.pci = owned(tx, kern.pci, copyRecord))[name] = own(tx, dev);
 }
 
 function guestDriverFor(tx: Tx, hostBdf: string): string | null {
@@ -93,7 +94,8 @@ function guestProbe(tx: Tx, domid: number, name: string): void {
   }
   if (!drv || drv !== 'igbvf') return;
   if (kernelOf(tx.s, domid).modules.igbvf === false) return;
-  w(tx, wKernel(tx, domid), 'modules', copyRecord).igbvf = true;
+  const kern = wKernel(tx, domid);
+  (kern.modules = owned(tx, kern.modules, copyRecord)).igbvf = true;
   driverProbeDevice(tx, domid, name, drv);
 }
 
@@ -108,7 +110,8 @@ export function guestBoot(
   onboot: readonly string[],
 ): void {
   const g = tx.s.guests[dk(domid)];
-  const mods = w(tx, wKernel(tx, domid), 'modules', copyRecord);
+  const kern = wKernel(tx, domid);
+  const mods = (kern.modules = owned(tx, kern.modules, copyRecord));
   for (const m of modules) mods[m] = true;
   if (g.kind === 'pv') {
     const be = tx.s.dom0.pciback.backends[dk(domid)];
@@ -155,16 +158,23 @@ export function guestIfup(tx: Tx, domid: number, ifname: string): void {
     vectorFate(tx.s, domid, host, 0) === 'delivered' &&
     vectorFate(tx.s, domid, host, 1) === 'delivered';
   guestPrintk(tx, domid, ok ? ' done.' : ' failed.');
-  const rec = w(tx, w(tx, wKernel(tx, domid), 'netdevs', copyRecord), ifname, copyNetdev);
+  const rec = wNetdev(tx, domid, ifname);
   rec.up = !err;
   rec.configured = ok;
+}
+
+/** A guest's network interface, copy-on-write. */
+function wNetdev(tx: Tx, domid: number, ifname: string): NetDev {
+  const kern = wKernel(tx, domid);
+  const netdevs = (kern.netdevs = owned(tx, kern.netdevs, copyRecord));
+  return (netdevs[ifname] = owned(tx, netdevs[ifname], copyNetdev));
 }
 
 /** ifdown: close the interface (igbvf_close → free_irq ×3). */
 export function guestIfdown(tx: Tx, domid: number, ifname: string): void {
   const nd = kernelOf(tx.s, domid).netdevs[ifname];
   igbvfClose(tx, domid, nd.dev);
-  const rec = w(tx, w(tx, wKernel(tx, domid), 'netdevs', copyRecord), ifname, copyNetdev);
+  const rec = wNetdev(tx, domid, ifname);
   rec.up = false;
   rec.configured = false;
 }

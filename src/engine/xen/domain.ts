@@ -1,5 +1,5 @@
 // xen/common/domain.c: domain creation, shutdown and destruction as the hypervisor sees them.
-import { w, type Tx, mXenDomains, mXen } from '../core/tx';
+import { type Tx, mXenDomains, mXen } from '../core/tx';
 import { evtchnDestroy } from './event_channel';
 import { freeDomainPirqs, newXenDomain, wXenDomain } from './irq';
 import { deassignDevice } from './pci';
@@ -10,7 +10,7 @@ import { dk } from '../core/keys';
 export function domainCreate(tx: Tx, name: string, kind: XenDomainKind): number {
   const xen = mXen(tx);
   const domid = xen.nextDomid++;
-  w(tx, xen, 'domains')[dk(domid)] = newXenDomain(tx, domid, name, kind);
+  mXenDomains(tx)[dk(domid)] = newXenDomain(tx, domid, name, kind);
   return domid;
 }
 

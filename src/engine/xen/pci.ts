@@ -52,6 +52,11 @@ function wPdevs(tx: Tx): Record<string, XenPdev> {
   return (xen.pdevs = ownedFrom(tx, xen.pdevs, tx.base.xen.pdevs, copyRecord));
 }
 
+function wPdev(tx: Tx, bdf: string): XenPdev {
+  const pdevs = wPdevs(tx);
+  return (pdevs[bdf] = ownedFrom(tx, pdevs[bdf], tx.base.xen.pdevs[bdf], copyPdev));
+}
+
 export function pdevOwner(s: HostState, bdf: string): number | null {
   const p = s.xen.pdevs[bdf];
   return p ? p.domid : null;
@@ -67,7 +72,7 @@ export function assignDevice(tx: Tx, domid: number, bdf: string): number {
     reassignDeviceOwnership(tx, p.domid, domid, bdf);
     return 0;
   }
-  const rec = w(tx, wPdevs(tx), bdf, copyPdev);
+  const rec = wPdev(tx, bdf);
   rec.domid = domid;
   return 0;
 }
@@ -77,7 +82,7 @@ export function deassignDevice(tx: Tx, domid: number, bdf: string): void {
   const p = tx.s.xen.pdevs[bdf];
   if (!p || p.domid !== domid) return;
   if (hasPdevModel(tx.s) && iommuEnabled(tx.s)) reassignDeviceOwnership(tx, domid, 0, bdf);
-  const rec = w(tx, wPdevs(tx), bdf, copyPdev);
+  const rec = wPdev(tx, bdf);
   rec.domid = 0;
   emit(tx, {
     type: 'device.assignment',

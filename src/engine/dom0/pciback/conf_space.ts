@@ -141,8 +141,12 @@ export function pcibackConfigRead(
   size: CfgSize,
 ): { err: number; value: number } {
   if (!validRequest(off, size)) return { err: XEN_PCI_ERR_invalid_offset, value: 0 };
-  let value = pciReadConfig(tx, 'dom0', dev, off, size);
-  for (const f of fieldsAt(off, size)) {
+  const fields = fieldsAt(off, size);
+  // A field that is exactly the request overlays every bit of the hardware value (the reads are pure): the
+  // config cycle would be read only to be discarded.
+  const covered = fields.length === 1 && fields[0].offset === off && fields[0].size === size;
+  let value = covered ? 0 : pciReadConfig(tx, 'dom0', dev, off, size);
+  for (const f of fields) {
     const tmp = f.read(tx, dev, f.offset);
     value = mergeValue(value, tmp, sizeMask(f.size), f.offset - off);
   }
@@ -160,7 +164,10 @@ export function pcibackConfigWrite(
   if (!validRequest(off, size)) return XEN_PCI_ERR_invalid_offset;
   let handled = false;
   for (const f of fieldsAt(off, size)) {
-    const cur = pcibackConfigRead(tx, dev, f.offset, f.size).value;
+    // A write that starts at the field and spans it replaces all of its bits: the merge does not depend on
+    // the field's current value (whose read is pure), so it is not read.
+    const cur =
+      off === f.offset && size >= f.size ? 0 : pcibackConfigRead(tx, dev, f.offset, f.size).value;
     const merged = mergeValue(cur, value, sizeMask(size), off - f.offset) & sizeMask(f.size);
     if (f.write) f.write(tx, dev, f.offset, merged);
     handled = true;

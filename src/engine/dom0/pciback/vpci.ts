@@ -1,6 +1,7 @@
 // drivers/xen/pciback/vpci.c: the frontend's virtual PCI bus (one slot per exported device).
 import type { HostState } from '../../core/state';
-import { own, w, type Tx, mPciback } from '../../core/tx';
+import { own, owned, sliceArray, spreadCopy, w, type Tx, mPciback } from '../../core/tx';
+import { copyDict } from '../../core/copy';
 import { ENOMEM } from '../../xen/errno';
 import { kprintk } from '../kernel';
 import { dk } from '../../core/keys';
@@ -9,10 +10,12 @@ export const PCI_SLOT_MAX = 32;
 
 /** pciback_add_pci_dev() (vpci): the first free virtual slot; "pciback: vpci: %s: assign to virtual slot %d". */
 export function vpciAddPciDev(tx: Tx, domid: number, dev: string, log: boolean): number {
-  const backends = w(tx, mPciback(tx), 'backends');
-  if (!backends[dk(domid)]) backends[dk(domid)] = own(tx, { domid, slots: own(tx, []) });
-  const be = w(tx, backends, dk(domid));
-  const slots = w(tx, be, 'slots');
+  const pb = mPciback(tx);
+  const backends = (pb.backends = owned(tx, pb.backends, copyDict));
+  const key = dk(domid);
+  if (!backends[key]) backends[key] = own(tx, { domid, slots: own(tx, []) });
+  const be = (backends[key] = owned(tx, backends[key], spreadCopy));
+  const slots = (be.slots = owned(tx, be.slots, sliceArray));
   let slot = 0;
   while (slot < slots.length && slots[slot] !== null) slot++;
   if (slot >= PCI_SLOT_MAX) {

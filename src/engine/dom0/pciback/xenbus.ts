@@ -1,6 +1,7 @@
 // drivers/xen/pciback/xenbus.c: a frontend domain's backend — devices exported when it connects and
 // released (pcistub_put_pci_dev → pciback_reset_device) when the toolstack tears it down.
-import { emit, w, type Tx, mPciback } from '../../core/tx';
+import { emit, owned, type Tx, mPciback } from '../../core/tx';
+import { copyDict } from '../../core/copy';
 import { pcistubGetPciDevBySlot, pcistubPutPciDev } from './pci_stub';
 import { vpciAddPciDev, vpciRemovePciDev } from './vpci';
 import { dk } from '../../core/keys';
@@ -32,5 +33,6 @@ export function pcibackTeardown(tx: Tx, domid: number): void {
   const be = tx.s.dom0.pciback.backends[dk(domid)];
   if (!be) return;
   for (const dev of be.slots) if (dev !== null) pcistubPutPciDev(tx, dev);
-  delete w(tx, mPciback(tx), 'backends')[dk(domid)];
+  const pb = mPciback(tx);
+  delete (pb.backends = owned(tx, pb.backends, copyDict))[dk(domid)];
 }

@@ -1,7 +1,7 @@
 // drivers/net/igbvf/netdev.c (RHEL-5, R9) as a small state machine. The same driver runs in dom0 (host
 // binding) and in guests. probe → 3 MSI-X vectors; open → request_irq ×3; remove → pci_disable_msix();
 // shutdown → igbvf_suspend() → free_irq ×3 and pci_disable_device() — never pci_disable_msix().
-import { own, ownedFrom, w, type Tx } from '../../core/tx';
+import { own, owned, ownedFrom, w, type Tx } from '../../core/tx';
 import { baseKernel, devPrintk, kernelOf, wKernel, wPciDev, type KRef } from '../../dom0/kernel';
 import { copyAdapter, copyRecord } from '../../core/copy';
 import { ethName } from '../../core/keys';
@@ -54,7 +54,7 @@ export function igbvfProbe(tx: Tx, k: KRef, dev: string): number {
   wPciDev(tx, k, dev).driver = 'igbvf';
   pciSetMaster(tx, k, dev);
   const kern = wKernel(tx, k);
-  w(tx, kern, 'igbvf', copyRecord)[dev] = own(tx, {
+  (kern.igbvf = owned(tx, kern.igbvf, copyRecord))[dev] = own(tx, {
     dev,
     netdev: '',
     msixEntries: null,
@@ -66,7 +66,7 @@ export function igbvfProbe(tx: Tx, k: KRef, dev: string): number {
   while (kern.netdevs[ethName(n)]) n++;
   const name = ethName(n);
   wAdapter(tx, k, dev).netdev = name;
-  w(tx, kern, 'netdevs', copyRecord)[name] = own(tx, {
+  (kern.netdevs = owned(tx, kern.netdevs, copyRecord))[name] = own(tx, {
     name,
     dev,
     driver: 'igbvf',
