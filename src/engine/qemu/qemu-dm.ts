@@ -7,7 +7,8 @@ import type { HostState } from '../core/state';
 import { own, w, type Tx } from '../core/tx';
 import { bdfOf, splitBdf } from '../core/format';
 import * as R from '../pci/constants';
-import { hwCfgRead, hwCfgWrite, modelOf } from '../pci/hw';
+import { hwCfgWrite, modelOf } from '../pci/hw';
+import { virtualConfig } from './virtual-config';
 import { msixSetMask, ptIrqBindMsi } from '../xen/irq';
 import { physdevMapPirq, physdevUnmapPirq } from '../xen/physdev';
 import type { LinuxPciDev } from '../dom0/types';
@@ -90,34 +91,14 @@ export function qemuCfgRead(
   if (kind === 'qemu-xen') return xenPtCfgRead(s, domid, dev, off, size);
   if (kind === 'qemu-kvm') return vfioCfgRead(s, domid, dev, off, size);
   const host = dev.hostBdf;
-  let v = hwCfgRead(s, host, off, size);
-  const hd = s.dom0.pci[host];
-  const bytes: number[] = [];
-  for (let i = 0; i < size; i++) bytes.push((v >>> (8 * i)) & 0xff);
-  const put = (at: number, val: number): void => {
-    const i = at - off;
-    if (i >= 0 && i < size) bytes[i] = val & 0xff;
-  };
-  if (hd) {
-    put(0, hd.vendor);
-    put(1, hd.vendor >> 8);
-    put(2, hd.device);
-    put(3, hd.device >> 8);
-    for (let i = 0; i < 6; i++) {
-      const r = hd.resources[i];
-      const val = r ? r.start | (r.flags === 'io' ? 1 : 0) : 0;
-      for (let b = 0; b < 4; b++) put(R.PCI_BASE_ADDRESS_0 + 4 * i + b, val >>> (8 * b));
-    }
-  }
+  const cfg = virtualConfig(s, host, off, size);
   const pos = msixPos(s, host);
   const pt = ptDevice(s, domid, host);
   if (pos && pt) {
-    const ctrlHi = (bytes[pos + 3 - off] ?? 0) & ~0xc0;
-    put(pos + 3, ctrlHi | (pt.msixEnabled ? 0x80 : 0));
+    const ctrlHi = (cfg.byteAt(pos + 3) ?? 0) & ~0xc0;
+    cfg.put(pos + 3, ctrlHi | (pt.msixEnabled ? 0x80 : 0));
   }
-  v = 0;
-  for (let i = size - 1; i >= 0; i--) v = (v << 8) | bytes[i];
-  return v >>> 0;
+  return cfg.value();
 }
 
 /** Emulated config write: MSI-X Message Control is handled by qemu-dm, BARs are virtual, the rest goes to the device. */

@@ -9,6 +9,7 @@ import * as R from '../pci/constants';
 import { findCapRaw } from '../pci/config';
 import { hwCfgRead, hwCfgWrite, modelOf } from '../pci/hw';
 import type { LinuxPciDev } from '../dom0/types';
+import { virtualConfig } from './virtual-config';
 import { vfioOpen, vfioRelease, vfioSetIrqsMsix } from '../kvm/vfio';
 import type { VfioMsixVector, VfioPciState } from './types';
 import { dk } from '../core/keys';
@@ -265,33 +266,13 @@ export function vfioCfgRead(
   size: 1 | 2 | 4,
 ): number {
   const host = dev.hostBdf;
-  const v0 = hwCfgRead(s, host, off, size);
-  const bytes: number[] = [];
-  for (let i = 0; i < size; i++) bytes.push((v0 >>> (8 * i)) & 0xff);
-  const put = (at: number, val: number): void => {
-    const i = at - off;
-    if (i >= 0 && i < size) bytes[i] = val & 0xff;
-  };
-  const hd = s.dom0.pci[host];
-  if (hd) {
-    put(0, hd.vendor);
-    put(1, hd.vendor >> 8);
-    put(2, hd.device);
-    put(3, hd.device >> 8);
-    for (let i = 0; i < 6; i++) {
-      const r = hd.resources[i];
-      const val = r ? r.start | (r.flags === 'io' ? 1 : 0) : 0;
-      for (let b = 0; b < 4; b++) put(R.PCI_BASE_ADDRESS_0 + 4 * i + b, val >>> (8 * b));
-    }
-  }
+  const cfg = virtualConfig(s, host, off, size);
   const v = st(s, vm, host);
   const pos = msixPos(s, host);
   if (v && pos) {
     const hi =
       (hwCfgRead(s, host, pos + 3, 1) & 0x3f) | (v.msixEnabled ? 0x80 : 0) | (v.maskall ? 0x40 : 0);
-    put(pos + 3, hi);
+    cfg.put(pos + 3, hi);
   }
-  let out = 0;
-  for (let i = size - 1; i >= 0; i--) out = (out << 8) | bytes[i];
-  return out >>> 0;
+  return cfg.value();
 }

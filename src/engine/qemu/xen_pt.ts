@@ -14,6 +14,7 @@ import { stackOf } from '../profiles/stack2';
 import { msixSetMask, ptIrqBindMsi, wXenDomain } from '../xen/irq';
 import { physdevMapPirq, physdevUnmapPirq } from '../xen/physdev';
 import type { LinuxPciDev } from '../dom0/types';
+import { virtualConfig } from './virtual-config';
 import type { XenPtMsi, XenPtMsixEntry, XenPtState } from './types';
 import { dk, pk } from '../core/keys';
 
@@ -547,25 +548,8 @@ export function xenPtCfgRead(
 ): number {
   const host = dev.hostBdf;
   const st = ptState(s, domid, host);
-  const v = hwCfgRead(s, host, off, size);
-  const bytes: number[] = [];
-  for (let i = 0; i < size; i++) bytes.push((v >>> (8 * i)) & 0xff);
-  const put = (at: number, val: number): void => {
-    const i = at - off;
-    if (i >= 0 && i < size) bytes[i] = val & 0xff;
-  };
-  const hd = s.dom0.pci[host];
-  if (hd) {
-    put(0, hd.vendor);
-    put(1, hd.vendor >> 8);
-    put(2, hd.device);
-    put(3, hd.device >> 8);
-    for (let i = 0; i < 6; i++) {
-      const r = hd.resources[i];
-      const val = r ? r.start | (r.flags === 'io' ? 1 : 0) : 0;
-      for (let b = 0; b < 4; b++) put(R.PCI_BASE_ADDRESS_0 + 4 * i + b, val >>> (8 * b));
-    }
-  }
+  const cfg = virtualConfig(s, host, off, size);
+  const put = cfg.put;
   const xpos = msixPos(s, host);
   if (st && xpos) {
     const hi =
@@ -588,9 +572,7 @@ export function xenPtCfgRead(
     put(d, st.msi.data);
     put(d + 1, st.msi.data >> 8);
   }
-  let out = 0;
-  for (let i = size - 1; i >= 0; i--) out = (out << 8) | bytes[i];
-  return out >>> 0;
+  return cfg.value();
 }
 
 /** Config write: MSI/MSI-X emulation, BARs and IDs virtual, the rest through to the device. */
