@@ -18,6 +18,24 @@ const NVME_A = '0000:01:00.0'; // guest 00:05.0, nvme0
 const NVME_B = '0000:02:00.0'; // guest 00:06.0, nvme1
 const NVME_GUEST = 'nvme-hvm';
 
+/** Both controllers bound to nvme and receiving interrupts while traffic runs. */
+const BOTH_CONTROLLERS_WORK: Expectation[] = [
+  ...[NVME_A, NVME_B].map((bdf): Expectation => ({
+    kind: 'guest-driver',
+    at: 'traffic',
+    domain: NVME_GUEST,
+    bdf,
+    driver: 'nvme',
+  })),
+  ...[NVME_A, NVME_B].map((bdf): Expectation => ({
+    kind: 'interrupts',
+    at: 'traffic',
+    domain: NVME_GUEST,
+    bdf,
+    delivered: 'positive',
+  })),
+];
+
 /**
  * The interleaving of spec S-B: A and B each enable one vector, bring up their admin queues, free their
  * vectors (QEMU unmaps 55 and 54), then B allocates N before A does, and B requests its admin irq first.
@@ -77,22 +95,7 @@ const nvmePvhvm: ScenarioDef = {
         { kind: 'no-log', includes: 'msi already bound to pirq' },
         { kind: 'no-log', includes: 'Failed to obtain physical IRQ' },
         { kind: 'no-log', includes: 'Removing after probe failure' },
-        { kind: 'guest-driver', at: 'traffic', domain: NVME_GUEST, bdf: NVME_A, driver: 'nvme' },
-        { kind: 'guest-driver', at: 'traffic', domain: NVME_GUEST, bdf: NVME_B, driver: 'nvme' },
-        {
-          kind: 'interrupts',
-          at: 'traffic',
-          domain: NVME_GUEST,
-          bdf: NVME_A,
-          delivered: 'positive',
-        },
-        {
-          kind: 'interrupts',
-          at: 'traffic',
-          domain: NVME_GUEST,
-          bdf: NVME_B,
-          delivered: 'positive',
-        },
+        ...BOTH_CONTROLLERS_WORK,
       ],
     },
     {
@@ -104,22 +107,7 @@ const nvmePvhvm: ScenarioDef = {
       expect: [
         { kind: 'no-log', includes: 'Unmap MSI-X pirq' },
         { kind: 'no-log', includes: 'Failed to obtain physical IRQ' },
-        { kind: 'guest-driver', at: 'traffic', domain: NVME_GUEST, bdf: NVME_A, driver: 'nvme' },
-        { kind: 'guest-driver', at: 'traffic', domain: NVME_GUEST, bdf: NVME_B, driver: 'nvme' },
-        {
-          kind: 'interrupts',
-          at: 'traffic',
-          domain: NVME_GUEST,
-          bdf: NVME_A,
-          delivered: 'positive',
-        },
-        {
-          kind: 'interrupts',
-          at: 'traffic',
-          domain: NVME_GUEST,
-          bdf: NVME_B,
-          delivered: 'positive',
-        },
+        ...BOTH_CONTROLLERS_WORK,
       ],
     },
     {
