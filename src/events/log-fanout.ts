@@ -63,8 +63,7 @@ export class LogStream implements AsyncIterableIterator<LogBatch>, DirectStream 
   async next(): Promise<IteratorResult<LogBatch, undefined>> {
     const r = await this.queue.next();
     if (r.done) return { done: true, value: undefined };
-    const { value, dropped } = r.value;
-    return { done: false, value: dropped === 0 ? value.view : { ...value.view, dropped } };
+    return { done: false, value: shared(r.value).value as LogBatch };
   }
 
   /** For the direct path: a batch nobody else lost lines before is shared with its renderings. */
