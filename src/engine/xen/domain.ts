@@ -30,8 +30,13 @@ export function domainKill(tx: Tx, domid: number): void {
   if (!tx.s.xen.domains[dk(domid)]) return;
   evtchnDestroy(tx, domid);
   freeDomainPirqs(tx, domid);
-  for (const bdf of Object.keys(tx.s.xen.pdevs).sort()) {
-    if (tx.s.xen.pdevs[bdf].domid === domid) deassignDevice(tx, domid, bdf);
+  // In BDF order; only the domain's own devices are candidates (deassigning one never hands another to it).
+  const pdevs = tx.s.xen.pdevs;
+  const mine: string[] = [];
+  for (const bdf in pdevs) if (pdevs[bdf].domid === domid) mine.push(bdf);
+  if (mine.length > 1) mine.sort();
+  for (let i = 0; i < mine.length; i++) {
+    if (tx.s.xen.pdevs[mine[i]].domid === domid) deassignDevice(tx, domid, mine[i]);
   }
   delete mXenDomains(tx)[dk(domid)];
 }

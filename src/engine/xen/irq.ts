@@ -245,10 +245,20 @@ export function unmapDomainPirq(tx: Tx, domid: number, pirq: number): number {
 export function freeDomainPirqs(tx: Tx, domid: number): void {
   const d = tx.s.xen.domains[dk(domid)];
   if (!d) return;
-  const pirqs = Object.values(d.pirqs)
-    .map((p) => p.pirq)
-    .sort((a, b) => b - a);
-  for (const p of pirqs) unmapDomainPirq(tx, domid, p);
+  // Highest first. A domain has a handful of pirqs: an insertion sort, where Array.prototype.sort would
+  // allocate its work arrays.
+  const pirqs: number[] = [];
+  for (const key in d.pirqs) {
+    const p = d.pirqs[key].pirq;
+    let i = pirqs.length;
+    pirqs.push(p);
+    while (i > 0 && pirqs[i - 1] < p) {
+      pirqs[i] = pirqs[i - 1];
+      i--;
+    }
+    pirqs[i] = p;
+  }
+  for (let i = 0; i < pirqs.length; i++) unmapDomainPirq(tx, domid, pirqs[i]);
 }
 
 /** pirq_guest_bind(): attach the guest's handler; the MSI-X entry is unmasked (startup). -EINVAL if unmapped. */
