@@ -1,10 +1,14 @@
 // Small printf helpers and PCI address (BDF) parsing, shared by every layer.
 import { fail } from './errors';
 
+const ZEROS = ['', '0', '00', '000', '0000', '00000', '000000', '0000000'];
+
 /** `%0<width>x` */
 export function hex(n: number, width = 0): string {
   const s = (n >>> 0).toString(16);
-  return s.length >= width ? s : '0'.repeat(width - s.length) + s;
+  if (s.length >= width) return s;
+  const pad = width - s.length;
+  return (pad < ZEROS.length ? ZEROS[pad] : '0'.repeat(pad)) + s;
 }
 
 /** `%x` of a possibly negative int, as C prints an int with %x (two's complement). */

@@ -61,8 +61,11 @@ function wVectors(tx: Tx): Record<string, XenVectorUse> {
 export function getFreePirq(s: HostState, domid: number): number {
   const d = s.xen.domains[dk(domid)];
   const floor = xenVersion(s).msiPirqFloor;
+  const pirqs = d.pirqs;
+  const info = d.pirqInfo;
   for (let p = d.nrPirqs - 1; p > floor; p--) {
-    if (!d.pirqs[pk(p)] && !d.pirqInfo?.[pk(p)]?.allocated) return p;
+    const key = pk(p);
+    if (!pirqs[key] && !info?.[key]?.allocated) return p;
   }
   return -ENOSPC;
 }
@@ -70,9 +73,10 @@ export function getFreePirq(s: HostState, domid: number): number {
 /** assign_irq_vector(AUTO_ASSIGN): lowest free vector (global on 3.x, per CPU on 4.x). */
 export function assignIrqVector(s: HostState): { cpu: number; vector: number } | null {
   const cpus = xenVersion(s).vectorScope === 'global' ? 1 : Math.max(1, s.hw.cpus);
+  const vectors = s.xen.vectors;
   for (let cpu = 0; cpu < cpus; cpu++) {
     for (let v = FIRST_DYNAMIC_VECTOR; v <= LAST_DYNAMIC_VECTOR; v++) {
-      if (!s.xen.vectors[vk(cpu, v)]) return { cpu, vector: v };
+      if (!vectors[vk(cpu, v)]) return { cpu, vector: v };
     }
   }
   return null;
