@@ -1,7 +1,7 @@
 // drivers/pci/msi-xen.c (linux-2.6.18-xen / RHEL-5, spec §5, R1): msi_dev_head, msix_capability_init and
 // its filtering, pci_enable/disable_msix, msi_remove_pci_irq_vectors, and the fix msi_prune_pci_irq_vectors.
 import type { HostState } from '../core/state';
-import { emit, own, owned, ownedFrom, sliceArray, w, type Tx } from '../core/tx';
+import { emit, own, owned, ownedFrom, sliceArray, type Tx } from '../core/tx';
 import { hex, hexInt, splitBdf } from '../core/format';
 import * as R from '../pci/constants';
 import { physdevMapPirq, physdevUnmapPirq, DOMID_SELF } from '../xen/physdev';
@@ -18,7 +18,7 @@ import { baseKernel, kernelKind, kernelOf, kprintk, wKernel, wPciDev, type KRef 
 import { copyMsiDev } from '../core/copy';
 import { pciFindCapability, pciIntx } from './pci';
 import { pcibackGetOwner } from './pciback/pci_stub';
-import type { MsiDevList, MsixEntry } from './types';
+import type { MsiDevList, MsiPirqEntry, MsixEntry } from './types';
 import { dk, pk } from '../core/keys';
 
 /** get_msi_dev_pirq_list(): find the device's entry or append one; entries are never removed. */
@@ -70,9 +70,13 @@ function attachPirqEntry(tx: Tx, idx: number, dev: string, pirq: number, entryNr
 /** detach_pirq_entry() */
 function detachPirqEntry(tx: Tx, idx: number, entryNr: number): void {
   const e = wMsiDevEntry(tx, 'dom0', idx);
-  const list = w(tx, e, 'pirqList');
-  const at = list.findIndex((p) => p.entryNr === entryNr);
-  if (at >= 0) list.splice(at, 1);
+  const list = (e.pirqList = owned(tx, e.pirqList, sliceArray));
+  for (let at = 0; at < list.length; at++) {
+    if (list[at].entryNr === entryNr) {
+      list.splice(at, 1);
+      break;
+    }
+  }
 }
 
 /**
@@ -201,7 +205,13 @@ export function msixCapabilityInit(tx: Tx, dev: string, entries: MsixEntry[]): n
   let i = 0;
   for (; i < entries.length; i++) {
     const list = tx.s.dom0.msiDevHead[idx].pirqList;
-    const stale = list.find((p) => p.entryNr === entries[i].entry);
+    let stale: MsiPirqEntry | undefined;
+    for (let j = 0; j < list.length; j++) {
+      if (list[j].entryNr === entries[i].entry) {
+        stale = list[j];
+        break;
+      }
+    }
     if (stale) {
       kprintk(
         tx,
@@ -315,11 +325,19 @@ export function pciDisableMsix(tx: Tx, k: KRef, dev: string): void {
 /** msi_remove_pci_irq_vectors(): unmap every listed pirq (failures only logged) and delete it; iounmap mask_base. */
 export function msiRemovePciIrqVectors(tx: Tx, dev: string): void {
   const idx = getMsiDevPirqList(tx, 'dom0', dev);
-  for (const p of tx.s.dom0.msiDevHead[idx].pirqList.slice()) {
+  // A snapshot: the loop deletes from the list it walks.
+  const items = tx.s.dom0.msiDevHead[idx].pirqList.slice();
+  for (let i = 0; i < items.length; i++) {
+    const p = items[i];
     msiUnmapPirq(tx, dev, p.pirq);
-    const list = w(tx, wMsiDevEntry(tx, 'dom0', idx), 'pirqList');
-    const at = list.findIndex((x) => x.entryNr === p.entryNr && x.pirq === p.pirq);
-    if (at >= 0) list.splice(at, 1);
+    const e = wMsiDevEntry(tx, 'dom0', idx);
+    const list = (e.pirqList = owned(tx, e.pirqList, sliceArray));
+    for (let at = 0; at < list.length; at++) {
+      if (list[at].entryNr === p.entryNr && list[at].pirq === p.pirq) {
+        list.splice(at, 1);
+        break;
+      }
+    }
     emit(tx, {
       type: 'msi.vector',
       bdf: dev,

@@ -25,7 +25,9 @@ export function pcibiosEnableResources(tx: Tx, k: KRef, dev: string, memOnly: bo
   const d = kernelOf(tx.s, k).pci[dev];
   const oldCmd = pciReadConfig(tx, k, dev, R.PCI_COMMAND, 2);
   let cmd = oldCmd;
-  for (const r of d.resources) {
+  const res = d.resources;
+  for (let i = 0; i < res.length; i++) {
+    const r = res[i];
     if (!r) continue;
     if (r.flags === 'io' && !memOnly) cmd |= R.PCI_COMMAND_IO;
     if (r.flags === 'mem') cmd |= R.PCI_COMMAND_MEMORY;

@@ -20,7 +20,10 @@ import { dk } from '../core/keys';
 
 const EIO = 5;
 
-function newOp(dev: string, cmd: number): XenPciOp {
+// The entries of every op but enable_msix, which brings its own array: nothing writes to this one.
+const NO_ENTRIES: MsixEntry[] = [];
+
+function newOp(dev: string, cmd: number, offset: number, size: 1 | 2 | 4, value: number): XenPciOp {
   const a = splitBdf(dev);
   return {
     cmd,
@@ -28,10 +31,10 @@ function newOp(dev: string, cmd: number): XenPciOp {
     domain: a.seg,
     bus: a.bus,
     devfn: a.devfn,
-    offset: 0,
-    size: 4,
-    value: 0,
-    msixEntries: [],
+    offset,
+    size,
+    value,
+    msixEntries: NO_ENTRIES,
   };
 }
 
@@ -53,9 +56,7 @@ export function pcifrontBusRead(
   off: number,
   size: 1 | 2 | 4,
 ): number {
-  const op = newOp(dev.name, XEN_PCI_OP_conf_read);
-  op.offset = off;
-  op.size = size;
+  const op = newOp(dev.name, XEN_PCI_OP_conf_read, off, size, 0);
   const err = doPciOp(tx, domid, op);
   return err ? 0 : op.value;
 }
@@ -69,10 +70,7 @@ export function pcifrontBusWrite(
   size: 1 | 2 | 4,
   value: number,
 ): void {
-  const op = newOp(dev.name, XEN_PCI_OP_conf_write);
-  op.offset = off;
-  op.size = size;
-  op.value = value >>> 0;
+  const op = newOp(dev.name, XEN_PCI_OP_conf_write, off, size, value >>> 0);
   doPciOp(tx, domid, op);
 }
 
@@ -87,9 +85,12 @@ export function pciFrontendEnableMsix(
     kprintk(tx, domid, `too much vector for pci frontend${hexInt(entries.length)}`);
     return -EINVAL;
   }
-  const op = newOp(dev, XEN_PCI_OP_enable_msix);
-  op.value = entries.length;
-  op.msixEntries = entries.map((e) => ({ entry: e.entry, vector: e.vector }));
+  const op = newOp(dev, XEN_PCI_OP_enable_msix, 0, 4, entries.length);
+  const copies: MsixEntry[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    copies.push({ entry: entries[i].entry, vector: entries[i].vector });
+  }
+  op.msixEntries = copies;
   const err = doPciOp(tx, domid, op);
   if (err) {
     kprintk(tx, domid, `enable msix get err ${hexInt(err)}`);
@@ -105,7 +106,7 @@ export function pciFrontendEnableMsix(
 
 /** pci_frontend_disable_msix() */
 export function pciFrontendDisableMsix(tx: Tx, domid: number, dev: string): void {
-  const op = newOp(dev, XEN_PCI_OP_disable_msix);
+  const op = newOp(dev, XEN_PCI_OP_disable_msix, 0, 4, 0);
   const err = doPciOp(tx, domid, op);
   if (err) kprintk(tx, domid, `disable msix get err ${hexInt(err)}`);
 }
@@ -116,7 +117,7 @@ export function pciFrontendEnableMsi(
   domid: number,
   dev: string,
 ): { ret: number; pirq: number } {
-  const op = newOp(dev, XEN_PCI_OP_enable_msi);
+  const op = newOp(dev, XEN_PCI_OP_enable_msi, 0, 4, 0);
   const err = doPciOp(tx, domid, op);
   if (err) {
     const a = splitBdf(dev);
@@ -132,7 +133,7 @@ export function pciFrontendEnableMsi(
 
 /** pci_frontend_disable_msi() */
 export function pciFrontendDisableMsi(tx: Tx, domid: number, dev: string): void {
-  const op = newOp(dev, XEN_PCI_OP_disable_msi);
+  const op = newOp(dev, XEN_PCI_OP_disable_msi, 0, 4, 0);
   const err = doPciOp(tx, domid, op);
   if (err) kprintk(tx, domid, `disable msi get err ${hexInt(err)}`);
 }

@@ -22,7 +22,9 @@ function commandRead(tx: Tx, dev: string, off: number): number {
   let value = pciReadConfig(tx, 'dom0', dev, off, 2);
   const d = tx.s.dom0.pci[dev];
   if (!d.isEnabled) return value;
-  for (const r of d.resources) {
+  const res = d.resources;
+  for (let i = 0; i < res.length; i++) {
+    const r = res[i];
     if (!r) continue;
     if (r.flags === 'io') value |= R.PCI_COMMAND_IO;
     if (r.flags === 'mem') value |= R.PCI_COMMAND_MEMORY;
@@ -141,16 +143,27 @@ export function pcibackConfigRead(
   size: CfgSize,
 ): { err: number; value: number } {
   if (!validRequest(off, size)) return { err: XEN_PCI_ERR_invalid_offset, value: 0 };
+  return { err: 0, value: pcibackConfigReadValid(tx, dev, off, size) };
+}
+
+/** The value pciback_config_read() returns for a request validRequest() accepts (no result object). */
+export function pcibackConfigReadValid(tx: Tx, dev: string, off: number, size: CfgSize): number {
   const fields = fieldsAt(off, size);
   // A field that is exactly the request overlays every bit of the hardware value (the reads are pure): the
   // config cycle would be read only to be discarded.
   const covered = fields.length === 1 && fields[0].offset === off && fields[0].size === size;
   let value = covered ? 0 : pciReadConfig(tx, 'dom0', dev, off, size);
-  for (const f of fields) {
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i];
     const tmp = f.read(tx, dev, f.offset);
     value = mergeValue(value, tmp, sizeMask(f.size), f.offset - off);
   }
-  return { err: 0, value: value & sizeMask(size) };
+  return value & sizeMask(size);
+}
+
+/** validRequest() for pciback_do_op(). */
+export function pcibackValidRequest(off: number, size: number): boolean {
+  return validRequest(off, size);
 }
 
 /** pciback_config_write() */
@@ -163,11 +176,14 @@ export function pcibackConfigWrite(
 ): number {
   if (!validRequest(off, size)) return XEN_PCI_ERR_invalid_offset;
   let handled = false;
-  for (const f of fieldsAt(off, size)) {
+  const fields = fieldsAt(off, size);
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i];
     // A write that starts at the field and spans it replaces all of its bits: the merge does not depend on
-    // the field's current value (whose read is pure), so it is not read.
+    // the field's current value (whose read is pure), so it is not read. A field's own offset and size
+    // always make a valid request.
     const cur =
-      off === f.offset && size >= f.size ? 0 : pcibackConfigRead(tx, dev, f.offset, f.size).value;
+      off === f.offset && size >= f.size ? 0 : pcibackConfigReadValid(tx, dev, f.offset, f.size);
     const merged = mergeValue(cur, value, sizeMask(size), off - f.offset) & sizeMask(f.size);
     if (f.write) f.write(tx, dev, f.offset, merged);
     handled = true;

@@ -6,7 +6,7 @@ import { pciReadConfig, pciWriteConfig } from '../config-access';
 import { wPciDev } from '../kernel';
 import { pciDisableDevice } from '../pci';
 import { msiPrunePciIrqVectors, pciDisableMsi, pciDisableMsix } from '../msi-xen';
-import { pcibackConfigRead, pcibackConfigWrite } from './conf_space';
+import { pcibackConfigReadValid, pcibackConfigWrite, pcibackValidRequest } from './conf_space';
 import { pcibackDisableMsi, pcibackDisableMsix, pcibackEnableMsi, pcibackEnableMsix } from './msi';
 import { vpciGetPciDev } from './vpci';
 import type { MsixEntry } from '../types';
@@ -76,12 +76,16 @@ export function pcibackDoOp(tx: Tx, domid: number, op: XenPciOp): void {
     return;
   }
   switch (op.cmd) {
-    case XEN_PCI_OP_conf_read: {
-      const r = pcibackConfigRead(tx, dev, op.offset, op.size);
-      op.err = r.err;
-      op.value = r.value;
+    case XEN_PCI_OP_conf_read:
+      // pcibackConfigRead() without its result object.
+      if (pcibackValidRequest(op.offset, op.size)) {
+        op.err = 0;
+        op.value = pcibackConfigReadValid(tx, dev, op.offset, op.size);
+      } else {
+        op.err = XEN_PCI_ERR_invalid_offset;
+        op.value = 0;
+      }
       break;
-    }
     case XEN_PCI_OP_conf_write:
       op.err = pcibackConfigWrite(tx, dev, op.offset, op.size, op.value);
       break;

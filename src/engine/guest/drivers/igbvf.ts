@@ -24,7 +24,11 @@ function wAdapter(tx: Tx, k: KRef, dev: string): IgbvfAdapter {
 
 /** igbvf_set_interrupt_capability(): "we allocate 3 vectors, 1 for tx, 1 for rx, one for pf messages". */
 function igbvfSetInterruptCapability(tx: Tx, k: KRef, dev: string): void {
-  const entries = [0, 1, 2].map((entry) => ({ entry, vector: 0 }));
+  const entries = [
+    { entry: 0, vector: 0 },
+    { entry: 1, vector: 0 },
+    { entry: 2, vector: 0 },
+  ];
   const err = kernelPciEnableMsix(tx, k, dev, entries);
   if (err) {
     devPrintk(tx, k, kernelOf(tx.s, k).pci[dev], 'Failed to initialize MSI-X interrupts.');
