@@ -112,12 +112,17 @@ export function guestBoot(
   const g = tx.s.guests[dk(domid)];
   const kern = wKernel(tx, domid);
   const mods = (kern.modules = owned(tx, kern.modules, copyRecord));
-  for (const m of modules) mods[m] = true;
+  for (let i = 0; i < modules.length; i++) mods[modules[i]] = true;
   if (g.kind === 'pv') {
     const be = tx.s.dom0.pciback.backends[dk(domid)];
-    (be?.slots ?? []).forEach((host, slot) => {
-      if (host !== null) addGuestPciDev(tx, domid, bdfOf(0, 0, slot << 3), host);
-    });
+    if (be) {
+      const slots = be.slots;
+      for (let slot = 0; slot < slots.length; slot++) {
+        const host = slots[slot];
+        if (host !== null && host !== undefined)
+          addGuestPciDev(tx, domid, bdfOf(0, 0, slot << 3), host);
+      }
+    }
   } else {
     const qd = tx.s.qemu[dk(domid)]?.devices ?? {};
     for (const host of Object.keys(qd).sort((a, b) => (qd[a].guestBdf < qd[b].guestBdf ? -1 : 1))) {
@@ -127,7 +132,8 @@ export function guestBoot(
   for (const name of Object.keys(kernelOf(tx.s, domid).pci)) guestProbe(tx, domid, name);
   runWork(tx); // Engine II: the work the probes queued runs, interleaved by the scheduler
   for (const ifname of Object.keys(kernelOf(tx.s, domid).netdevs)) {
-    const host = kernelOf(tx.s, domid).pci[kernelOf(tx.s, domid).netdevs[ifname].dev].hostBdf;
+    const kern = kernelOf(tx.s, domid);
+    const host = kern.pci[kern.netdevs[ifname].dev].hostBdf;
     if (onboot.includes(host)) guestIfup(tx, domid, ifname);
   }
 }

@@ -200,18 +200,17 @@ export function xendStart(tx: Tx, name: string, action: LifecycleAction = 'start
   r.domid = domid;
   r.state = 'running';
   r.reason = 'booted';
-  r.liveHostdevs = own(
-    tx,
-    cfg.hostdevs.map((h) => h.bdf),
-  );
+  const live: string[] = [];
+  const onboot: string[] = [];
+  for (let i = 0; i < cfg.hostdevs.length; i++) {
+    const h = cfg.hostdevs[i];
+    live.push(h.bdf);
+    if (h.onboot) onboot.push(h.bdf);
+  }
+  r.liveHostdevs = own(tx, live);
   r.boots++;
   lifecycle(tx, name, action);
-  guestBoot(
-    tx,
-    domid,
-    cfg.guestModules,
-    cfg.hostdevs.filter((h) => h.onboot).map((h) => h.bdf),
-  );
+  guestBoot(tx, domid, cfg.guestModules, onboot);
 }
 
 /** The domain is gone from Xen: destroy it, tear down device model and pciback backend, update the record. */

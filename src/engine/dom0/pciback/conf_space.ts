@@ -122,15 +122,18 @@ function overlaps(f: Field, off: number, size: number): boolean {
 }
 
 // The header fields a request overlaps, in list order (the walk of conf_space.c's field list), computed
-// once per (offset, size): the list is static.
-const overlapping = new Map<number, Field[]>();
+// once per (offset, size) in config space: the list is static. An array indexed by offset and size is
+// looked up faster than a Map.
+const overlapping: (Field[] | undefined)[] = [];
 function fieldsAt(off: number, size: number): Field[] {
-  if (!Number.isInteger(off)) return HEADER_FIELDS.filter((f) => overlaps(f, off, size));
+  if (!(off >= 0 && off < 256 && Number.isInteger(off))) {
+    return HEADER_FIELDS.filter((f) => overlaps(f, off, size));
+  }
   const key = off * 8 + size;
-  let fields = overlapping.get(key);
+  let fields = overlapping[key];
   if (fields === undefined) {
     fields = HEADER_FIELDS.filter((f) => overlaps(f, off, size));
-    overlapping.set(key, fields);
+    overlapping[key] = fields;
   }
   return fields;
 }
