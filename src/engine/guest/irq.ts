@@ -47,8 +47,9 @@ export function requestIrq(
 function startupPirq(tx: Tx, k: KRef, irq: number): void {
   const domid = domidOf(k);
   const r = evtchnBindPirq(tx, domid, irq);
-  const dev = kernelOf(tx.s, k).irqs[ik(irq)].dev ?? '';
-  const hostBdf = kernelOf(tx.s, k).pci[dev]?.hostBdf ?? dev;
+  const kern = kernelOf(tx.s, k);
+  const dev = kern.irqs[ik(irq)].dev ?? '';
+  const hostBdf = kern.pci[dev]?.hostBdf ?? dev;
   if (r.rc !== 0) {
     kprintk(tx, k, `Failed to obtain physical IRQ ${irq}`);
     emit(tx, {

@@ -140,7 +140,8 @@ export function guestBoot(
 
 /** Controlled shutdown: the network service stops the interfaces, then device_shutdown(). */
 export function guestShutdown(tx: Tx, domid: number): void {
-  for (const ifname of Object.keys(kernelOf(tx.s, domid).netdevs)) {
+  // ifdown only replaces records (or copies the table): the walk sees the keys it started with.
+  for (const ifname in kernelOf(tx.s, domid).netdevs) {
     if (kernelOf(tx.s, domid).netdevs[ifname].up) guestIfdown(tx, domid, ifname);
   }
   deviceShutdown(tx, domid);

@@ -87,14 +87,18 @@ export function pcistubMatch(s: HostState, dev: string): boolean {
 }
 
 export function pcistubFind(s: HostState, dev: string): PcistubDevice | undefined {
-  return s.dom0.pciback.devices.find((d) => d.dev === dev);
+  const devices = s.dom0.pciback.devices;
+  for (let i = 0; i < devices.length; i++) if (devices[i].dev === dev) return devices[i];
+  return undefined;
 }
 
 function wStubDevice(tx: Tx, dev: string): PcistubDevice {
   const pb = mPciback(tx);
   const base = tx.base.dom0.pciback.devices;
   const devices = (pb.devices = ownedFrom(tx, pb.devices, base, sliceArray));
-  const i = devices.findIndex((d) => d.dev === dev);
+  let i = 0;
+  while (i < devices.length && devices[i].dev !== dev) i++;
+  if (i === devices.length) i = -1;
   const b = i >= 0 && i < base.length ? base[i] : undefined;
   return (devices[i] = ownedFrom(tx, devices[i], b, copyStubDevice));
 }

@@ -89,10 +89,10 @@ function igbvfRequestIrq(tx: Tx, k: KRef, dev: string): number {
   const a = adapterOf(tx, k, dev);
   let err = -1;
   if (a?.msixEntries) {
-    const names = [`${a.netdev}-tx-0`, `${a.netdev}-rx-0`, a.netdev];
     err = 0;
     for (let v = 0; v < 3 && !err; v++) {
-      err = requestIrq(tx, k, a.msixEntries[v].vector, names[v], dev, a.msixEntries[v].entry);
+      const name = v === 0 ? `${a.netdev}-tx-0` : v === 1 ? `${a.netdev}-rx-0` : a.netdev;
+      err = requestIrq(tx, k, a.msixEntries[v].vector, name, dev, a.msixEntries[v].entry);
     }
     if (!err) return 0;
   }
