@@ -202,6 +202,7 @@ export function msixCapabilityInit(tx: Tx, dev: string, entries: MsixEntry[]): n
     wMsiDevEntry(tx, 'dom0', idx).maskBase = tableBase; // ioremap_nocache(table_base, nr_entries * 16)
   }
   const a = splitBdf(dev);
+  let slot: string | undefined; // "%02x:%02x:%01x", made once for the entries that need it
   let i = 0;
   for (; i < entries.length; i++) {
     const list = tx.s.dom0.msiDevHead[idx].pirqList;
@@ -213,10 +214,11 @@ export function msixCapabilityInit(tx: Tx, dev: string, entries: MsixEntry[]): n
       }
     }
     if (stale) {
+      slot ??= `${hex(a.bus, 2)}:${hex(a.devfn >> 3, 2)}:${hex(a.devfn & 7, 1)}`;
       kprintk(
         tx,
         'dom0',
-        `msix entry ${entries[i].entry} for dev ${hex(a.bus, 2)}:${hex(a.devfn >> 3, 2)}:${hex(a.devfn & 7, 1)} are not freed before acquire again.`,
+        `msix entry ${entries[i].entry} for dev ${slot} are not freed before acquire again.`,
       );
       entries[i].vector = stale.pirq;
       emit(tx, {
