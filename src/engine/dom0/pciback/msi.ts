@@ -10,13 +10,10 @@ export const SH_INFO_MAX_VEC = 128;
 /** pciback_enable_msix(): dom0's pci_enable_msix() on the entries the guest asked for; result in op.value. */
 export function pcibackEnableMsix(tx: Tx, dev: string, op: XenPciOp): number {
   if (op.value > SH_INFO_MAX_VEC) return -EINVAL;
-  // The first op.value entries (op.msixEntries.slice(0, op.value)), copied.
-  const len = op.msixEntries.length;
-  const v = Math.trunc(op.value);
-  const n = v < 0 ? Math.max(len + v, 0) : Math.min(v, len);
-  const entries: MsixEntry[] = [];
-  for (let i = 0; i < n; i++) {
-    entries.push({ entry: op.msixEntries[i].entry, vector: op.msixEntries[i].vector });
+  // The first op.value entries, copied.
+  const entries: MsixEntry[] = op.msixEntries.slice(0, op.value);
+  for (let i = 0; i < entries.length; i++) {
+    entries[i] = { entry: entries[i].entry, vector: entries[i].vector };
   }
   const result = pciEnableMsix(tx, 'dom0', dev, entries);
   op.msixEntries = entries;
