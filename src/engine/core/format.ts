@@ -3,8 +3,20 @@ import { fail } from './errors';
 
 const ZEROS = ['', '0', '00', '000', '0000', '00000', '000000', '0000000'];
 
+// `%x` and `%02x` of a byte, made once: log lines print bus, slot, devfn and domid numbers all the time.
+const BYTE_HEX: string[] = [];
+const BYTE_HEX2: string[] = [];
+for (let i = 0; i < 256; i++) {
+  BYTE_HEX.push(i.toString(16));
+  BYTE_HEX2.push(i < 16 ? `0${i.toString(16)}` : i.toString(16));
+}
+
 /** `%0<width>x` */
 export function hex(n: number, width = 0): string {
+  if (n >= 0 && n < 256 && (n | 0) === n) {
+    if (width <= 1) return BYTE_HEX[n];
+    if (width === 2) return BYTE_HEX2[n];
+  }
   const s = (n >>> 0).toString(16);
   if (s.length >= width) return s;
   const pad = width - s.length;
@@ -52,11 +64,19 @@ const BDF_SHORT = /^([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2})\.([0-7])$/;
 const parsed = new Map<string, PciAddress | null>();
 
 /** Parse `SSSS:BB:DD.F` or `BB:DD.F` (domain 0); null if malformed. */
+// The last address parsed: the same device's requests come one after another.
+let lastText: string | undefined;
+let lastParsed: PciAddress | null = null;
+
 export function parseBdf(text: string): PciAddress | null {
-  const hit = parsed.get(text);
-  if (hit !== undefined) return hit;
-  const a = parseBdfUncached(text);
-  if (parsed.size < 65536) parsed.set(text, a);
+  if (text === lastText) return lastParsed;
+  let a = parsed.get(text);
+  if (a === undefined) {
+    a = parseBdfUncached(text);
+    if (parsed.size < 65536) parsed.set(text, a);
+  }
+  lastText = text;
+  lastParsed = a;
   return a;
 }
 

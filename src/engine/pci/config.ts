@@ -261,9 +261,17 @@ const capOffsets = new Map<string, number[]>();
  * Capabilities Pointer, each capability's ID and Next byte) that no configuration write or reset changes, so
  * every function of a model has the same list and the walk is done once per model and capability.
  */
+let lastCapModel: string | undefined;
+let lastCapOffsets: number[] = [];
 export function capabilityOffset(model: string, cfg: readonly number[], capId: number): number {
-  let byId = capOffsets.get(model);
-  if (byId === undefined) capOffsets.set(model, (byId = []));
+  let byId: number[] | undefined;
+  if (model === lastCapModel) byId = lastCapOffsets;
+  else {
+    byId = capOffsets.get(model);
+    if (byId === undefined) capOffsets.set(model, (byId = []));
+    lastCapModel = model;
+    lastCapOffsets = byId;
+  }
   let pos = byId[capId];
   if (pos === undefined) byId[capId] = pos = findCapRaw(cfg, capId);
   return pos;

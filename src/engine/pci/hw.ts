@@ -259,7 +259,25 @@ interface BarHit {
 // Pure per-model index of BAR specs by BAR number (derived from the catalog).
 const barIndex = new Map<string, (BarSpec | null)[]>();
 const vfBarIndex = new Map<string, (BarSpec | null)[]>();
+// The last model asked for, per kind: MMIO to a VF asks for its PF's VF BARs over and over.
+let lastBarsId: string | undefined;
+let lastBars: (BarSpec | null)[] = [];
+let lastVfBarsId: string | undefined;
+let lastVfBars: (BarSpec | null)[] = [];
 function barsOf(modelId: string, vf: boolean): (BarSpec | null)[] {
+  if (vf) {
+    if (modelId === lastVfBarsId) return lastVfBars;
+    lastVfBars = barsIndexed(modelId, true);
+    lastVfBarsId = modelId;
+    return lastVfBars;
+  }
+  if (modelId === lastBarsId) return lastBars;
+  lastBars = barsIndexed(modelId, false);
+  lastBarsId = modelId;
+  return lastBars;
+}
+
+function barsIndexed(modelId: string, vf: boolean): (BarSpec | null)[] {
   const index = vf ? vfBarIndex : barIndex;
   let arr = index.get(modelId);
   if (!arr) {
