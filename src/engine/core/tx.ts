@@ -79,13 +79,15 @@ export class Handles {
  * Set.
  */
 class Owned {
-  private readonly list: object[] = [];
+  /** The first OWNED_SCAN objects, in `list[0..n)`: allocated at full size once, never grown. */
+  private readonly list: object[] = new Array<object>(OWNED_SCAN);
+  private n = 0;
   private set: Set<object> | null = null;
 
   has(o: unknown): boolean {
     if (this.set !== null) return this.set.has(o as object);
     const list = this.list;
-    for (let i = list.length - 1; i >= 0; i--) if (list[i] === o) return true;
+    for (let i = this.n - 1; i >= 0; i--) if (list[i] === o) return true;
     return false;
   }
 
@@ -93,13 +95,18 @@ class Owned {
   hasParent(o: object): boolean {
     if (this.set !== null) return this.set.has(o);
     const list = this.list;
-    for (let i = 0; i < list.length; i++) if (list[i] === o) return true;
+    const n = this.n;
+    for (let i = 0; i < n; i++) if (list[i] === o) return true;
     return false;
   }
 
   add(o: object): void {
     if (this.set !== null) this.set.add(o);
-    else if (this.list.push(o) > OWNED_SCAN) this.set = new Set(this.list);
+    else if (this.n < OWNED_SCAN) this.list[this.n++] = o;
+    else {
+      this.set = new Set(this.list);
+      this.set.add(o);
+    }
   }
 }
 
