@@ -326,8 +326,11 @@ function barBase(s: HostState, fn: PciFunction, i: number, spec: BarSpec): numbe
   return reg >>> 0;
 }
 
-/** Offset of `addr` inside BAR `i` as decoded now, or -1 (barWindow() without the allocation). */
-function barOffset(s: HostState, fn: PciFunction, i: number, addr: number): number {
+/**
+ * Offset of `addr` inside BAR `i` as decoded now, or -1 (barWindow() without the allocation); `len` bytes
+ * from `addr` must all be inside the BAR.
+ */
+function barOffset(s: HostState, fn: PciFunction, i: number, addr: number, len = 1): number {
   let base: number;
   let size: number;
   if (fn.physfn !== null) {
@@ -346,7 +349,7 @@ function barOffset(s: HostState, fn: PciFunction, i: number, addr: number): numb
     base = barBase(s, fn, i, spec);
     size = spec.size;
   }
-  return base >= 0 && addr >= base && addr < base + size ? addr - base : -1;
+  return base >= 0 && addr >= base && addr + len <= base + size ? addr - base : -1;
 }
 
 /** Base address of BAR `i` regardless of decode enables (what a resource holds). */
@@ -415,6 +418,37 @@ export function mmioWrite32(tx: Tx, addr: number, value: number, hint?: string):
   const x = modelOf(fn).msix;
   if (!x || hit.bar !== x.bir) return true;
   return msixBarWrite(tx, hit.bdf, x, hit.offset, value);
+}
+
+/**
+ * The four 32-bit writes that program the MSI-X table entry at `at` (Vector Control first, then the message
+ * address and data), as Xen's msix_capability_init() makes them. When the hinted function's MSI-X BAR
+ * holds the whole entry, the address is decoded once for the four: table writes change no BAR or decode
+ * enable. Otherwise each word is decoded on its own, as mmioWrite32() does.
+ */
+export function mmioWriteMsixEntry(
+  tx: Tx,
+  at: number,
+  hint: string,
+  ctrl: number,
+  addrLo: number,
+  addrHi: number,
+  data: number,
+): void {
+  const fn = tx.s.hw.fns[hint];
+  const x = fn ? modelOf(fn).msix : undefined;
+  const offset = x ? barOffset(tx.s, fn, x.bir, at, R.PCI_MSIX_ENTRY_SIZE) : -1;
+  if (x && offset >= 0) {
+    msixBarWrite(tx, hint, x, offset + R.PCI_MSIX_ENTRY_VECTOR_CTRL, ctrl);
+    msixBarWrite(tx, hint, x, offset + R.PCI_MSIX_ENTRY_LOWER_ADDR, addrLo);
+    msixBarWrite(tx, hint, x, offset + R.PCI_MSIX_ENTRY_UPPER_ADDR, addrHi);
+    msixBarWrite(tx, hint, x, offset + R.PCI_MSIX_ENTRY_DATA, data);
+    return;
+  }
+  mmioWrite32(tx, at + R.PCI_MSIX_ENTRY_VECTOR_CTRL, ctrl, hint);
+  mmioWrite32(tx, at + R.PCI_MSIX_ENTRY_LOWER_ADDR, addrLo, hint);
+  mmioWrite32(tx, at + R.PCI_MSIX_ENTRY_UPPER_ADDR, addrHi, hint);
+  mmioWrite32(tx, at + R.PCI_MSIX_ENTRY_DATA, data, hint);
 }
 
 /** A write into the MSI-X BAR at `offset`: table entries are writable, the rest is not modelled. */

@@ -10,6 +10,7 @@ import {
   hwCfgWrite,
   mmioRead32,
   mmioWrite32,
+  mmioWriteMsixEntry,
   msixEntryAddress,
 } from './hw';
 import type { HostState } from '../core/state';
@@ -33,6 +34,33 @@ describe('MSI-X table in BAR memory', () => {
     expect(mmioWrite32(tx, (at ?? 0) + R.PCI_MSIX_ENTRY_DATA, 0x4031)).toBe(true);
     expect(msixTable(tx.s, VF).entries[1].data).toBe(0x4031);
     expect(mmioRead32(tx.s, (at ?? 0) + R.PCI_MSIX_ENTRY_DATA)).toBe(0x4031);
+  });
+
+  it('programming a whole entry at once writes the same table as its four MMIO writes', () => {
+    const s = host();
+    const at = msixEntryAddress(s, VF, 2) ?? 0;
+    const one = beginTx(s);
+    mmioWriteMsixEntry(one, at, VF, R.PCI_MSIX_ENTRY_CTRL_MASKBIT, 0xfee01000, 0, 0x4052);
+    const four = beginTx(s);
+    mmioWrite32(four, at + R.PCI_MSIX_ENTRY_VECTOR_CTRL, R.PCI_MSIX_ENTRY_CTRL_MASKBIT);
+    mmioWrite32(four, at + R.PCI_MSIX_ENTRY_LOWER_ADDR, 0xfee01000);
+    mmioWrite32(four, at + R.PCI_MSIX_ENTRY_UPPER_ADDR, 0);
+    mmioWrite32(four, at + R.PCI_MSIX_ENTRY_DATA, 0x4052);
+    expect(msixTable(one.s, VF)).toEqual(msixTable(four.s, VF));
+    expect(msixTable(one.s, VF).entries[2]).toMatchObject({ addrLo: 0xfee01000, data: 0x4052 });
+  });
+
+  it('an entry address the hinted function does not decode goes through the ordinary decode', () => {
+    const s = host();
+    const at = msixEntryAddress(s, VF, 1) ?? 0;
+    const tx = beginTx(s);
+    // The hint names the PF, whose MSI-X BAR does not hold the VF's table: the VF still gets the writes.
+    mmioWriteMsixEntry(tx, at, PF, 0, 0xfee02000, 0, 0x4061);
+    expect(msixTable(tx.s, VF).entries[1]).toMatchObject({
+      addrLo: 0xfee02000,
+      data: 0x4061,
+      masked: false,
+    });
   });
 
   it('once the PF clears VF MSE, VF BARs stop decoding and the same write goes nowhere', () => {

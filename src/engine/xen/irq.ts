@@ -4,7 +4,7 @@ import { emit, own, ownedFrom, type Tx, mXenDomains, mXen } from '../core/tx';
 import { copyDict, copyPirq, copyRecord, copyXenDomain } from '../core/copy';
 import { capabilityOffset } from '../pci/config';
 import * as R from '../pci/constants';
-import { hwCfgRead, hwCfgWrite, mmioWrite32 } from '../pci/hw';
+import { hwCfgRead, hwCfgWrite, mmioWrite32, mmioWriteMsixEntry } from '../pci/hw';
 import { xenDprintk, xenVersion } from './console';
 import { EINVAL, ENODEV, ENOSPC, ESRCH } from './errno';
 import type { XenDomain, XenPirq, XenVectorUse } from './types';
@@ -163,10 +163,15 @@ export function mapDomainPirq(
     // __pci_enable_msix() → msix_capability_init(): program the entry, leave it masked.
     const at = entryAddress(tx.s, msi.bdf, msi.tableBase, msi.entry);
     if (at === null) return -ENODEV;
-    mmioWrite32(tx, at + R.PCI_MSIX_ENTRY_VECTOR_CTRL, R.PCI_MSIX_ENTRY_CTRL_MASKBIT, msi.bdf);
-    mmioWrite32(tx, at + R.PCI_MSIX_ENTRY_LOWER_ADDR, msg.addrLo, msi.bdf);
-    mmioWrite32(tx, at + R.PCI_MSIX_ENTRY_UPPER_ADDR, msg.addrHi, msi.bdf);
-    mmioWrite32(tx, at + R.PCI_MSIX_ENTRY_DATA, msg.data, msi.bdf);
+    mmioWriteMsixEntry(
+      tx,
+      at,
+      msi.bdf,
+      R.PCI_MSIX_ENTRY_CTRL_MASKBIT,
+      msg.addrLo,
+      msg.addrHi,
+      msg.data,
+    );
   } else {
     // __pci_enable_msi() → msi_capability_init(): address/data into the capability registers.
     const fn = tx.s.hw.fns[msi.bdf];
