@@ -2,7 +2,7 @@
 // IRQ == pirq and startup binds it to an event channel (drivers/xen/core/evtchn.c, R11); in an HVM guest
 // the irq is a native MSI-X vector whose entry the device model emulates.
 import { emit, own, owned, type Tx } from '../core/tx';
-import { kernelKind, kernelOf, kprintk, wIrqs, type KRef } from '../dom0/kernel';
+import { kernelKind, kernelOf, kprintk, removeIrq, wIrqs, type KRef } from '../dom0/kernel';
 import { copyIrq } from '../core/copy';
 import { evtchnBindPirq, evtchnClose } from '../xen/event_channel';
 import { qemuGuestMaskEntry } from '../qemu/qemu-dm';
@@ -82,12 +82,15 @@ function startupPirq(tx: Tx, k: KRef, irq: number): void {
 
 /** free_irq(): remove the handler; shutdown_pirq() closes the event channel (Xen unbinds and masks). */
 export function freeIrq(tx: Tx, k: KRef, irq: number): void {
-  const cur = kernelOf(tx.s, k).irqs[ik(irq)];
+  const key = ik(irq);
+  const kern = kernelOf(tx.s, k);
+  const cur = kern.irqs[key];
   if (!cur || cur.action === null) return;
   if (cur.kind === 'pirq') {
     if (cur.evtchn !== 0) {
       evtchnClose(tx, domidOf(k), cur.evtchn);
-      const hostBdf = kernelOf(tx.s, k).pci[cur.dev ?? '']?.hostBdf ?? '';
+      // hostBdf never changes: the kernel read before the hypercall still names it.
+      const hostBdf = kern.pci[cur.dev ?? '']?.hostBdf ?? '';
       emit(tx, {
         type: 'msi.vector',
         bdf: hostBdf,
@@ -102,5 +105,5 @@ export function freeIrq(tx: Tx, k: KRef, irq: number): void {
   } else if (cur.dev !== null && cur.entry !== null) {
     qemuGuestMaskEntry(tx, k as number, cur.dev, cur.entry, true);
   }
-  delete wIrqs(tx, k)[ik(irq)];
+  removeIrq(tx, k, key);
 }
