@@ -1,6 +1,5 @@
 // pci_read_config_*/pci_write_config_*: dom0 reaches the hardware, a PV guest goes through pcifront →
 // pciback, an HVM guest through the device model.
-import type { HostState } from '../core/state';
 import type { Tx } from '../core/tx';
 import { hwCfgRead, hwCfgWrite } from '../pci/hw';
 import { pcifrontBusRead, pcifrontBusWrite } from '../guest/pcifront';
@@ -11,17 +10,7 @@ import type { GuestState } from '../guest/types';
 export type CfgSize = 1 | 2 | 4;
 
 export function pciReadConfig(tx: Tx, k: KRef, dev: string, off: number, size: CfgSize): number {
-  return readConfig(tx.s, k, dev, off, size, tx);
-}
-
-function readConfig(
-  s: HostState,
-  k: KRef,
-  dev: string,
-  off: number,
-  size: CfgSize,
-  tx: Tx,
-): number {
+  const s = tx.s;
   const kern = kernelOf(s, k);
   const d = kern.pci[dev];
   if (!d) return size === 4 ? 0xffffffff : size === 2 ? 0xffff : 0xff;

@@ -70,20 +70,23 @@ export function pcibiosDisableResources(tx: Tx, k: KRef, dev: string): void {
  * the hardware MSI-X Enable bit stays set while dev->msix_enabled becomes 0. The pirq list is untouched.
  */
 export function pciDisableDevice(tx: Tx, k: KRef, dev: string): void {
-  const d = kernelOf(tx.s, k).pci[dev];
+  let d = kernelOf(tx.s, k).pci[dev];
   if (d.msiEnabled) {
     disableMsiMode(tx, k, dev, pciFindCapability(tx, k, dev, R.PCI_CAP_ID_MSI), R.PCI_CAP_ID_MSI);
+    d = kernelOf(tx.s, k).pci[dev]; // disable_msi_mode() wrote the record
   }
-  if (kernelOf(tx.s, k).pci[dev].msixEnabled) {
+  if (d.msixEnabled) {
     disableMsiMode(tx, k, dev, pciFindCapability(tx, k, dev, R.PCI_CAP_ID_MSI), R.PCI_CAP_ID_MSIX);
   }
   const cmd = pciReadConfig(tx, k, dev, R.PCI_COMMAND, 2);
   if (cmd & R.PCI_COMMAND_MASTER) {
     pciWriteConfig(tx, k, dev, R.PCI_COMMAND, 2, cmd & ~R.PCI_COMMAND_MASTER);
   }
-  wPciDev(tx, k, dev).isBusmaster = false;
+  // The record this transaction owns stays in place: config cycles do not replace a kernel's pci_dev.
+  const wd = wPciDev(tx, k, dev);
+  wd.isBusmaster = false;
   pcibiosDisableResources(tx, k, dev);
-  wPciDev(tx, k, dev).isEnabled = false;
+  wd.isEnabled = false;
 }
 
 /** pci_set_master() + pcibios_set_master(): bus mastering on; latency timer reprogrammed if below 16. */
