@@ -1,9 +1,9 @@
 // request_irq()/free_irq() for the irqs a driver got from pci_enable_msix(): in a PV kernel (dom0 included)
 // IRQ == pirq and startup binds it to an event channel (drivers/xen/core/evtchn.c, R11); in an HVM guest
 // the irq is a native MSI-X vector whose entry the device model emulates.
-import { emit, own, owned, type Tx } from '../core/tx';
+import { emit, own, type Tx } from '../core/tx';
 import { kernelKind, kernelOf, kprintk, removeIrq, wIrqs, type KRef } from '../dom0/kernel';
-import { copyIrq } from '../core/copy';
+import type { LinuxIrq } from '../dom0/types';
 import { evtchnBindPirq, evtchnClose } from '../xen/event_channel';
 import { qemuGuestMaskEntry } from '../qemu/qemu-dm';
 import { ik } from '../core/keys';
@@ -29,7 +29,7 @@ export function requestIrq(
   const cur = irqs[ik(irq)];
   if (cur && cur.action !== null) return -16; // -EBUSY: not shared
   const kind = kernelKind(tx.s, k) === 'hvm' ? 'msi' : 'pirq';
-  irqs[ik(irq)] = own(tx, {
+  const desc: LinuxIrq = own(tx, {
     irq,
     kind,
     pirq: kind === 'pirq' ? irq : null,
@@ -38,18 +38,22 @@ export function requestIrq(
     dev,
     entry,
   });
-  if (kind === 'pirq') startupPirq(tx, k, irq);
+  irqs[ik(irq)] = desc;
+  if (kind === 'pirq') startupPirq(tx, k, desc);
   else qemuGuestMaskEntry(tx, k as number, dev, entry, false);
   return 0;
 }
 
-/** startup_pirq() */
-function startupPirq(tx: Tx, k: KRef, irq: number): void {
+/**
+ * startup_pirq(). `desc` is the descriptor request_irq() just installed: this transaction's own record, which
+ * stays in the table (binding the event channel touches no kernel state).
+ */
+function startupPirq(tx: Tx, k: KRef, desc: LinuxIrq): void {
   const domid = domidOf(k);
+  const irq = desc.irq;
   const r = evtchnBindPirq(tx, domid, irq);
-  const kern = kernelOf(tx.s, k);
-  const dev = kern.irqs[ik(irq)].dev ?? '';
-  const hostBdf = kern.pci[dev]?.hostBdf ?? dev;
+  const dev = desc.dev ?? '';
+  const hostBdf = kernelOf(tx.s, k).pci[dev]?.hostBdf ?? dev;
   if (r.rc !== 0) {
     kprintk(tx, k, `Failed to obtain physical IRQ ${irq}`);
     emit(tx, {
@@ -64,10 +68,7 @@ function startupPirq(tx: Tx, k: KRef, irq: number): void {
     });
     return;
   }
-  const irqs = wIrqs(tx, k);
-  const key = ik(irq);
-  const rec = (irqs[key] = owned(tx, irqs[key], copyIrq));
-  rec.evtchn = r.port;
+  desc.evtchn = r.port;
   emit(tx, {
     type: 'msi.vector',
     bdf: hostBdf,

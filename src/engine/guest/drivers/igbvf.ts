@@ -58,18 +58,20 @@ export function igbvfProbe(tx: Tx, k: KRef, dev: string): number {
   wPciDev(tx, k, dev).driver = 'igbvf';
   pciSetMaster(tx, k, dev);
   const kern = wKernel(tx, k);
-  (kern.igbvf = owned(tx, kern.igbvf, copyRecord))[dev] = own(tx, {
+  // This transaction's own adapter: it stays in the table, so it is written without another lookup.
+  const adapter: IgbvfAdapter = own(tx, {
     dev,
     netdev: '',
     msixEntries: null,
     running: false,
   });
+  (kern.igbvf = owned(tx, kern.igbvf, copyRecord))[dev] = adapter;
   igbvfSetInterruptCapability(tx, k, dev);
   // register_netdev("eth%d"): the lowest free index (below nextNetdev: netfront's vif or the PFs' own NICs).
   let n = kern.nextNetdev;
   while (kern.netdevs[ethName(n)]) n++;
   const name = ethName(n);
-  wAdapter(tx, k, dev).netdev = name;
+  adapter.netdev = name;
   (kern.netdevs = owned(tx, kern.netdevs, copyRecord))[name] = own(tx, {
     name,
     dev,
