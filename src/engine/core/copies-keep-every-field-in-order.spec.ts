@@ -2,6 +2,7 @@
 // its order — including every optional field, which the records with optional fields detect with literal
 // names rather than their lists.
 import { apply, createHost } from '../host';
+import type { Command } from '../commands';
 import type { HostState } from './state';
 import {
   GUEST_OPTIONAL,
@@ -22,12 +23,13 @@ function host(): HostState {
     template: 'rhbz688673',
     profile: 'rhel5-2.6.18-283',
   }).state;
-  for (const c of [
+  const commands: Command[] = [
     { type: 'dom0.driver.unbind', bdf: '0000:01:10.0' },
     { type: 'pciback.load', hide: '(0000:01:10.0)' },
     { type: 'domain.define', config: { name: 'pv', type: 'pv', hostdevs: ['0000:01:10.0'] } },
     { type: 'domain.start', domain: 'pv' },
-  ] as const) {
+  ];
+  for (const c of commands) {
     s = apply(s, c).state;
   }
   return s;
