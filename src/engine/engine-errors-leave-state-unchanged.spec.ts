@@ -91,6 +91,27 @@ const cases: [string, Command, EngineErrorCode, string][] = [
     'duplicate-entry',
     '',
   ],
+  [
+    'a domain named __proto__',
+    {
+      type: 'domain.define',
+      config: { name: '__proto__', type: 'pv', hostdevs: ['0000:01:10.1'] },
+    },
+    'invalid-argument',
+    "domain name '__proto__' is reserved",
+  ],
+  [
+    'a domain named constructor',
+    { type: 'domain.define', config: { name: 'constructor', type: 'pv' } },
+    'invalid-argument',
+    "domain name 'constructor' is reserved",
+  ],
+  [
+    'a guest module named __proto__',
+    { type: 'domain.define', config: { name: 'm', type: 'pv', guestModules: ['__proto__'] } },
+    'invalid-argument',
+    "module name '__proto__' is reserved",
+  ],
   ['undefining a running domain', { type: 'domain.undefine', domain: PV }, 'domain-running', ''],
   ['starting a running domain', { type: 'domain.start', domain: PV }, 'domain-running', ''],
   [

@@ -112,6 +112,23 @@ describe('domains on the rhbz688673 host', () => {
     expect(((await res.json()) as { detail: string }).detail).toMatch(/memoryMiB/);
   });
 
+  it('refuses the names of Object.prototype members with 400 problem+json, defining nothing', async () => {
+    for (const name of ['__proto__', 'constructor']) {
+      const res = await post('/api/v1/hosts/lab/domains', {
+        name,
+        type: 'pv',
+        memoryMiB: 1024,
+        vcpus: 1,
+        hostdevs: [],
+      });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(((await res.json()) as { detail: string }).detail).toContain(`'${name}' is reserved`);
+    }
+    const list = (await (await t.http('/api/v1/hosts/lab/domains')).json()) as { name: string }[];
+    expect(list.map((d) => d.name)).not.toContain('constructor');
+  });
+
   it('starts the domain: running/booted with a domid; the rx/tx vectors of the VF deliver every interrupt under ping', async () => {
     const res = await post('/api/v1/hosts/lab/domains/rhel56-64bit-pv/start');
     expect(res.status).toBe(200);

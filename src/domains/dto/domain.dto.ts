@@ -78,8 +78,15 @@ export class HostdevDto {
   description: 'A domain definition (what xl.cfg and libvirt domain XML also decode to).',
 })
 export class DefineDomainDto {
-  @Field({ description: 'Domain name.' })
-  @ApiProperty({ example: 'rhel56-64bit-pv' })
+  @Field({
+    description:
+      'Domain name: 1-64 characters of `[A-Za-z0-9_.+-]`, not the name of an `Object.prototype` member (`__proto__`, `constructor`, …).',
+  })
+  @ApiProperty({
+    example: 'rhel56-64bit-pv',
+    description:
+      'Domain name: 1-64 characters of `[A-Za-z0-9_.+-]`, not the name of an `Object.prototype` member (`__proto__`, `constructor`, …).',
+  })
   @IsString()
   @MaxLength(64)
   name!: string;

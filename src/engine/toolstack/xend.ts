@@ -78,6 +78,13 @@ function lifecycle(tx: Tx, name: string, action: LifecycleAction): void {
   });
 }
 
+/**
+ * Names the host keeps as record keys (domains, their console logs, a guest's modules) must not be the name
+ * of a member of Object.prototype: `__proto__` would not be stored at all and `constructor` would look
+ * like an existing domain. xm and virsh take such names; ptlab refuses them.
+ */
+const RESERVED_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
 /** virsh define / xm new */
 export function xendDefine(tx: Tx, def: DomainDefinition): void {
   if (!def || typeof def !== 'object')
@@ -85,6 +92,8 @@ export function xendDefine(tx: Tx, def: DomainDefinition): void {
   if (typeof def.name !== 'string' || !/^[A-Za-z0-9_.+-]{1,64}$/.test(def.name)) {
     fail('invalid-argument', 'domain name must be 1-64 characters of [A-Za-z0-9_.+-]');
   }
+  if (RESERVED_NAMES.has(def.name))
+    fail('invalid-argument', `domain name '${def.name}' is reserved (ptlab keys records by it)`);
   if (def.type !== 'pv' && def.type !== 'hvm')
     fail('invalid-argument', "domain type must be 'pv' or 'hvm'");
   if (tx.s.domains[def.name]) fail('domain-exists', `Domain '${def.name}' already exists.`);
@@ -110,6 +119,9 @@ export function xendDefine(tx: Tx, def: DomainDefinition): void {
   if (!Array.isArray(modules) || modules.some((m) => typeof m !== 'string')) {
     fail('invalid-argument', "'guestModules' must be an array of module names");
   }
+  const reserved = modules.find((m) => RESERVED_NAMES.has(m));
+  if (reserved !== undefined)
+    fail('invalid-argument', `module name '${reserved}' is reserved (ptlab keys records by it)`);
   const config: DomainConfig = {
     name: def.name,
     uuid: uuid(tx),
