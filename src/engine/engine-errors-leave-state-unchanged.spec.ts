@@ -2,8 +2,8 @@
 import fc from 'fast-check';
 import type { Command } from './commands';
 import { EngineError, type EngineErrorCode } from './core/errors';
-import { apply, createHost, emptyHostState, stateHash } from './host';
-import { msixEntry } from './queries';
+import { apply, createHost, emptyHostState, restore, snapshot, stateHash } from './host';
+import { getDomain, msixEntry } from './queries';
 import { HVM, PV, VF, pvHost } from './testing/fixtures';
 import type { HostState } from './core/state';
 
@@ -155,6 +155,18 @@ describe('engine errors leave the state unchanged', () => {
     expect(e.code).toBe(code);
     if (message) expect(e.message).toContain(message);
     expect(stateHash(base)).toBe(hash);
+  });
+
+  it("a restored host (plain records) has no domain called 'constructor' or 'toString'", () => {
+    const restored = restore(snapshot(base));
+    for (const name of ['constructor', 'toString', '__proto__']) {
+      expect(errorOf(restored, { type: 'domain.start', domain: name }).code).toBe('unknown-domain');
+      expect(errorOf(restored, { type: 'guest.schedule', domain: name, order: [] }).code).toBe(
+        'unknown-domain',
+      );
+      expect(() => getDomain(restored, name)).toThrow(`Domain '${name}' does not exist.`);
+    }
+    expect(stateHash(restored)).toBe(hash);
   });
 
   it('a command dated before the host clock is refused with time-backwards', () => {

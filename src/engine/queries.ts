@@ -23,6 +23,7 @@ import type { DomainType, HostdevConfig } from './toolstack/types';
 import type { DomainState, DomainStateReason } from './core/events';
 import { dk, vk } from './core/keys';
 import { iommuGroupOf } from './kvm/vfio';
+import { findDomain } from './toolstack/names';
 
 export interface HostInfo {
   name: string;
@@ -278,7 +279,7 @@ export function listDomains(s: HostState): DomainInfo[] {
 }
 
 export function getDomain(s: HostState, name: string): DomainInfo {
-  if (!s.domains[name]) fail('unknown-domain', `Domain '${name}' does not exist.`);
+  if (!findDomain(s, name)) fail('unknown-domain', `Domain '${name}' does not exist.`);
   return domainInfo(s, name);
 }
 

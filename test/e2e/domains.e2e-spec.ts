@@ -127,6 +127,7 @@ describe('domains on the rhbz688673 host', () => {
     }
     const list = (await (await t.http('/api/v1/hosts/lab/domains')).json()) as { name: string }[];
     expect(list.map((d) => d.name)).not.toContain('constructor');
+    expect(list.map((d) => d.name)).not.toContain('__proto__');
   });
 
   it('starts the domain: running/booted with a domid; the rx/tx vectors of the VF deliver every interrupt under ping', async () => {

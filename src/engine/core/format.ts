@@ -63,11 +63,11 @@ const BDF_SHORT = /^([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2})\.([0-7])$/;
 // Pure memo of parsed addresses (a handful of distinct strings per host).
 const parsed = new Map<string, PciAddress | null>();
 
-/** Parse `SSSS:BB:DD.F` or `BB:DD.F` (domain 0); null if malformed. */
-// The last address parsed: the same device's requests come one after another.
-let lastText: string | undefined;
+// The last address parsed: the same device's requests come one after another ('' parses to null).
+let lastText = '';
 let lastParsed: PciAddress | null = null;
 
+/** Parse `SSSS:BB:DD.F` or `BB:DD.F` (domain 0); null if malformed. */
 export function parseBdf(text: string): PciAddress | null {
   if (text === lastText) return lastParsed;
   let a = parsed.get(text);

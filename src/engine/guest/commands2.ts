@@ -11,9 +11,10 @@ import { guestMsixMmioWrite } from './linux-msi';
 import { iprReset } from './drivers/ipr';
 import { nvmeReset } from './drivers/nvme';
 import { runWork, setSchedule } from './workqueue';
+import { findDomain } from '../toolstack/names';
 
 function running(tx: Tx, domain: string): number {
-  const rec = tx.s.domains[domain];
+  const rec = findDomain(tx.s, domain);
   if (!rec) fail('unknown-domain', `Domain '${domain}' does not exist.`);
   if (rec.state !== 'running' || rec.domid === null)
     fail('domain-not-running', `Domain '${domain}' is not running.`);
@@ -31,7 +32,7 @@ function guestDev(tx: Tx, domid: number, bdfIn: string): string {
 
 /** guest.schedule: the interleaving of the domain's workqueue from now on. */
 export function guestSchedule(tx: Tx, domain: string, order: unknown): void {
-  if (!tx.s.domains[domain]) fail('unknown-domain', `Domain '${domain}' does not exist.`);
+  if (!findDomain(tx.s, domain)) fail('unknown-domain', `Domain '${domain}' does not exist.`);
   setSchedule(tx, domain, order);
 }
 

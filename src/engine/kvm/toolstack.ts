@@ -14,9 +14,10 @@ import { vfioQemuCreate, vfioRealize, vfioUnrealize } from '../qemu/vfio';
 import type { DomainRecord, HostdevConfig } from '../toolstack/types';
 import { dk } from '../core/keys';
 import { iommuGroupOf, vfioGroupViable } from './vfio';
+import { findDomain } from '../toolstack/names';
 
 function rec(tx: Tx, name: string): DomainRecord {
-  const r = tx.s.domains[name];
+  const r = findDomain(tx.s, name);
   if (!r) fail('unknown-domain', `Domain '${name}' does not exist.`);
   return r;
 }

@@ -255,14 +255,15 @@ export function findCapRaw(cfg: readonly number[], capId: number): number {
 }
 
 const capOffsets = new Map<string, number[]>();
+// The model asked for last (a driver walks one device's capabilities at a time).
+let lastCapModel: string | undefined;
+let lastCapOffsets: number[] = [];
 
 /**
  * findCapRaw() memoised per device model. A capability list lives in read-only registers (Status, the
  * Capabilities Pointer, each capability's ID and Next byte) that no configuration write or reset changes, so
  * every function of a model has the same list and the walk is done once per model and capability.
  */
-let lastCapModel: string | undefined;
-let lastCapOffsets: number[] = [];
 export function capabilityOffset(model: string, cfg: readonly number[], capId: number): number {
   let byId: number[] | undefined;
   if (model === lastCapModel) byId = lastCapOffsets;

@@ -33,6 +33,7 @@ import {
   kvmDomainShutdown,
   kvmDomainStart,
 } from '../kvm/toolstack';
+import { RESERVED_NAMES, findDomain } from './names';
 
 function uuid(tx: Tx): string {
   const w32 = [random32(tx), random32(tx), random32(tx), random32(tx)];
@@ -54,7 +55,7 @@ export function normaliseHostdev(h: unknown): HostdevConfig {
 }
 
 export function domainRecord(tx: Tx, name: string): DomainRecord {
-  const rec = tx.s.domains[name];
+  const rec = findDomain(tx.s, name);
   if (!rec) fail('unknown-domain', `Domain '${name}' does not exist.`);
   return rec;
 }
@@ -78,13 +79,6 @@ function lifecycle(tx: Tx, name: string, action: LifecycleAction): void {
   });
 }
 
-/**
- * Names the host keeps as record keys (domains, their console logs, a guest's modules) must not be the name
- * of a member of Object.prototype: `__proto__` would not be stored at all and `constructor` would look
- * like an existing domain. xm and virsh take such names; ptlab refuses them.
- */
-const RESERVED_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
-
 /** virsh define / xm new */
 export function xendDefine(tx: Tx, def: DomainDefinition): void {
   if (!def || typeof def !== 'object')
@@ -96,7 +90,7 @@ export function xendDefine(tx: Tx, def: DomainDefinition): void {
     fail('invalid-argument', `domain name '${def.name}' is reserved (ptlab keys records by it)`);
   if (def.type !== 'pv' && def.type !== 'hvm')
     fail('invalid-argument', "domain type must be 'pv' or 'hvm'");
-  if (tx.s.domains[def.name]) fail('domain-exists', `Domain '${def.name}' already exists.`);
+  if (findDomain(tx.s, def.name)) fail('domain-exists', `Domain '${def.name}' already exists.`);
   const hostdevs = (def.hostdevs ?? []).map(normaliseHostdev);
   const seen = new Set<string>();
   for (const h of hostdevs) {
