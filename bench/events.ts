@@ -76,6 +76,12 @@ const LINE_SOURCE = Buffer.from('","source":"');
 const ISO_LENGTH = '2026-01-01T00:00:00.000Z'.length;
 
 /** The decimal integer at `pos` (0 when there is none). */
+/** Index just past the decimal digits at `pos` (`pos` itself when there are none). */
+function digitsEnd(buf: Buffer, pos: number): number {
+  while (pos < buf.length && buf[pos] >= 48 && buf[pos] <= 57) pos++;
+  return pos;
+}
+
 function intAt(buf: Buffer, pos: number): number {
   let v = 0;
   for (let i = pos; i < buf.length && buf[i] >= 48 && buf[i] <= 57; i++) v = v * 10 + (buf[i] - 48);
@@ -126,13 +132,10 @@ function scanLines(buf: Buffer, from: number): Scan | null {
     // {"seq":N
     if (buf[pos] !== 123 || buf[pos + 2] !== 115 || buf[pos + 6] !== 58) return null;
     let i = pos + LINE_SEQ.length;
-    let c = buf[i];
-    if (c < 48 || c > 57) return null;
-    let seq = 0;
-    do {
-      seq = seq * 10 + (c - 48);
-      c = buf[++i];
-    } while (c >= 48 && c <= 57);
+    let j = digitsEnd(buf, i);
+    if (j === i) return null;
+    const seq = intAt(buf, i);
+    i = j;
     if (last < 0) scan.first = seq;
     else if (seq <= last) scan.outOfOrder++;
     last = seq;
@@ -147,14 +150,11 @@ function scanLines(buf: Buffer, from: number): Scan | null {
     if (buf[i + 3] !== 116 || buf[i + 8] !== 58 || buf[i + 11] !== 58) return null;
     const phase = buf[i + 10] - 48;
     i += 12;
-    c = buf[i];
-    if (c < 48 || c > 57) return null;
-    let sent = 0;
-    do {
-      sent = sent * 10 + (c - 48);
-      c = buf[++i];
-    } while (c >= 48 && c <= 57);
-    if (c !== 34 || buf[i + 1] !== 125) return null;
+    j = digitsEnd(buf, i);
+    if (j === i) return null;
+    const sent = intAt(buf, i);
+    i = j;
+    if (buf[i] !== 34 || buf[i + 1] !== 125) return null;
     if (runCount > 0 && sent === runSent && phase === runPhase) runCount++;
     else {
       if (runCount > 0) scan.runs.push(runCount, runPhase, runSent);

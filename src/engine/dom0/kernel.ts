@@ -3,7 +3,7 @@
 import type { LogSource } from '../core/events';
 import type { HostState } from '../core/state';
 import { own, ownedFrom, printk, type Tx, mDom0, mDom0Pci, mGuests } from '../core/tx';
-import { copyGuest, copyPciDev, copyRecord } from '../core/copy';
+import { copyGuest, copyPciDev, copyRecord, copyWithout } from '../core/copy';
 import type { LinuxIrq, LinuxKernel, LinuxPciDev } from './types';
 import { dk, guestSource } from '../core/keys';
 
@@ -66,16 +66,10 @@ export function wIrqs(tx: Tx, k: KRef): Record<string, LinuxIrq> {
   return (tx.h.irqs = kern.irqs = ownedFrom(tx, kern.irqs, b && b.irqs, copyRecord));
 }
 
-/**
- * Remove an irq descriptor. The table is rebuilt without it rather than `delete`d from: deleting any key but
- * the newest turns the object into a slow dictionary (free_irq() releases the oldest irq first).
- */
+/** Remove an irq descriptor (the table is rebuilt without it: free_irq() releases the oldest irq first). */
 export function removeIrq(tx: Tx, k: KRef, key: string): void {
   const kern = wKernel(tx, k);
-  const cur = kern.irqs;
-  const next: Record<string, LinuxIrq> = {};
-  for (const name in cur) if (name !== key) next[name] = cur[name];
-  tx.h.irqs = kern.irqs = own(tx, next);
+  tx.h.irqs = kern.irqs = own(tx, copyWithout(kern.irqs, key));
 }
 
 export function kernelKind(s: HostState, k: KRef): 'dom0' | 'pv' | 'hvm' {

@@ -23,50 +23,19 @@ const EIO = 5;
 // The entries of every op but enable_msix, which brings its own array: nothing writes to this one.
 const NO_ENTRIES: MsixEntry[] = [];
 
-/**
- * struct xen_pci_op lives in the shared page, and do_pci_op() sends one request at a time and waits for its
- * answer: one op, filled in afresh for each request, serves them all (a request made while another is in
- * flight, which the backend never does, gets its own).
- */
-const sharedOp: XenPciOp = {
-  cmd: 0,
-  err: 0,
-  domain: 0,
-  bus: 0,
-  devfn: 0,
-  offset: 0,
-  size: 4,
-  value: 0,
-  msixEntries: NO_ENTRIES,
-};
-let sharedOpBusy = false;
-
 function newOp(dev: string, cmd: number, offset: number, size: 1 | 2 | 4, value: number): XenPciOp {
   const a = splitBdf(dev);
-  if (sharedOpBusy) {
-    return {
-      cmd,
-      err: 0,
-      domain: a.seg,
-      bus: a.bus,
-      devfn: a.devfn,
-      offset,
-      size,
-      value,
-      msixEntries: NO_ENTRIES,
-    };
-  }
-  const op = sharedOp;
-  op.cmd = cmd;
-  op.err = 0;
-  op.domain = a.seg;
-  op.bus = a.bus;
-  op.devfn = a.devfn;
-  op.offset = offset;
-  op.size = size;
-  op.value = value;
-  op.msixEntries = NO_ENTRIES;
-  return op;
+  return {
+    cmd,
+    err: 0,
+    domain: a.seg,
+    bus: a.bus,
+    devfn: a.devfn,
+    offset,
+    size,
+    value,
+    msixEntries: NO_ENTRIES,
+  };
 }
 
 /** do_pci_op(): hand the request to the backend and wait for it (a backend that never answers: -EIO). */
@@ -75,16 +44,7 @@ function doPciOp(tx: Tx, domid: number, op: XenPciOp): number {
     kprintk(tx, domid, 'pciback not responding!!!');
     return -EIO;
   }
-  if (op !== sharedOp) {
-    pcibackDoOp(tx, domid, op);
-    return op.err;
-  }
-  sharedOpBusy = true;
-  try {
-    pcibackDoOp(tx, domid, op);
-  } finally {
-    sharedOpBusy = false;
-  }
+  pcibackDoOp(tx, domid, op);
   return op.err;
 }
 

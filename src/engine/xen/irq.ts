@@ -1,7 +1,7 @@
 // xen/arch/x86/irq.c (+ msi.c): per-domain pirq tables, vector allocation and MSI-X programming (spec §4.1, R17).
 import type { HostState } from '../core/state';
 import { emit, own, ownedFrom, type Tx, mXenDomains, mXen } from '../core/tx';
-import { copyDict, copyPirq, copyRecord, copyXenDomain } from '../core/copy';
+import { copyDict, copyPirq, copyRecord, copyWithout, copyXenDomain } from '../core/copy';
 import { capabilityOffset } from '../pci/config';
 import * as R from '../pci/constants';
 import { hwCfgRead, hwCfgWrite, mmioWrite32, mmioWriteMsixEntry } from '../pci/hw';
@@ -39,17 +39,10 @@ function wPirqs(tx: Tx, domid: number): Record<string, XenPirq> {
   return (tx.h.pirqs = d.pirqs = ownedFrom(tx, d.pirqs, b && b.pirqs, copyRecord));
 }
 
-/**
- * Drop a pirq from the domain's table. The table is rebuilt without it rather than `delete`d from: deleting
- * any key but the newest turns the object into a slow dictionary (free_domain_pirqs() unmaps the highest,
- * i.e. oldest, pirq first), and every later copy and lookup of the table pays for that.
- */
+/** Drop a pirq from the domain's table (rebuilt without it: free_domain_pirqs() unmaps the oldest first). */
 function removePirq(tx: Tx, domid: number, key: string): void {
   const d = wXenDomain(tx, domid);
-  const cur = d.pirqs;
-  const next: Record<string, XenPirq> = {};
-  for (const k in cur) if (k !== key) next[k] = cur[k];
-  tx.h.pirqs = d.pirqs = own(tx, next);
+  tx.h.pirqs = d.pirqs = own(tx, copyWithout(d.pirqs, key));
 }
 
 /** A domain's mapped pirq, copy-on-write. */
