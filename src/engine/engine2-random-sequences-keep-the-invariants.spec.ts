@@ -9,7 +9,7 @@ import { EngineError } from './core/errors';
 import type { EngineEvent } from './core/events';
 import type { HostState } from './core/state';
 import { apply, createHost } from './host';
-import { dk } from './core/keys';
+import { byDomid } from './core/domtab';
 
 interface HostCase {
   name: string;
@@ -233,16 +233,16 @@ function checkInvariants(s: HostState, events: EngineEvent[], fixed: boolean): v
   if (s.kvm) {
     for (const v of Object.values(s.kvm.vfio))
       if (v.owner !== null) expect(live.has(v.owner)).toBe(true);
-    for (const k of Object.keys(s.qemu)) expect(live.has(Number(k.slice(1)))).toBe(true);
+    for (const q of s.qemu) expect(live.has(q.domid)).toBe(true);
     return;
   }
-  for (const d of Object.values(s.xen.domains)) {
+  for (const d of s.xen.domains) {
     if (d.domid === 0) continue;
     expect(live.has(d.domid)).toBe(true);
   }
   for (const use of Object.values(s.xen.vectors)) {
     expect(use.domid === 0 || live.has(use.domid)).toBe(true);
-    expect(s.xen.domains[dk(use.domid)]?.pirqs[`p${use.pirq}`]).toBeDefined();
+    expect(byDomid(s.xen.domains, use.domid)?.pirqs[`p${use.pirq}`]).toBeDefined();
   }
 }
 

@@ -4,7 +4,8 @@ import { EngineError, fail } from './core/errors';
 import type { EngineEvent } from './core/events';
 import { canonicalJson, sha256Hex } from './core/hash';
 import { STATE_SCHEMA, type BootOptions, type HostState } from './core/state';
-import { beginTx, emit, own, w, type Tx, mGuests } from './core/tx';
+import { legacyTable } from './core/domtab';
+import { beginTx, emit, own, w, type Tx, wGuest } from './core/tx';
 import {
   oneOf,
   optBool,
@@ -62,7 +63,6 @@ import {
   pcibackUnbind,
 } from './toolstack/nodedev';
 import { pcibackModuleUnload } from './dom0/pciback/module';
-import { dk } from './core/keys';
 
 export interface ApplyResult {
   state: HostState;
@@ -98,13 +98,13 @@ export function emptyHostState(name = 'host'): HostState {
       iommu: { ...DEFAULT_IOMMU },
       extraGuestIrqs: 32,
       nextDomid: 1,
-      domains: {},
+      domains: [],
       vectors: {},
       pdevs: {},
     },
     dom0: newDom0State('', []),
-    guests: {},
-    qemu: {},
+    guests: [],
+    qemu: [],
     domains: {},
     irq: { rows: [], counts: [] },
     logs: { xen: { chunks: [] }, dom0: { chunks: [] }, qemu: { chunks: [] }, guests: {} },
@@ -161,14 +161,14 @@ function bootHost(tx: Tx): void {
     iommu: cl.iommu,
     extraGuestIrqs: cl.extraGuestIrqs,
     nextDomid: 1,
-    domains: own(tx, {}),
+    domains: own(tx, []),
     vectors: own(tx, {}),
     pdevs: own(tx, {}),
   });
-  w(tx, s.xen, 'domains')[dk(0)] = newXenDomain(tx, 0, 'Domain-0', 'dom0');
+  s.xen.domains.push(newXenDomain(tx, 0, 'Domain-0', 'dom0'));
   s.dom0 = own(tx, newDom0State(s.boot.dom0, s.boot.modprobe));
-  s.guests = own(tx, {});
-  s.qemu = own(tx, {});
+  s.guests = own(tx, []);
+  s.qemu = own(tx, []);
   const logs = w(tx, s, 'logs');
   logs.xen = own(tx, { chunks: own(tx, []) });
   logs.dom0 = own(tx, { chunks: own(tx, []) });
@@ -369,7 +369,7 @@ function dispatch(tx: Tx, c: Command): void {
       if (!kernelOf(tx.s, domid).msixTest[dev])
         fail('invalid-state', `no test vectors enabled on ${dev}`);
       kernelPciDisableMsix(tx, domid, dev);
-      delete w(tx, w(tx, mGuests(tx), dk(domid)), 'msixTest')[dev];
+      delete w(tx, wGuest(tx, domid), 'msixTest')[dev];
       return;
     }
     case 'workload.ping': {
@@ -380,7 +380,7 @@ function dispatch(tx: Tx, c: Command): void {
       if (iface === undefined)
         fail('unknown-device', 'the guest has no passthrough network interface');
       guestNetdev(tx, domid, iface);
-      const ping = w(tx, w(tx, w(tx, mGuests(tx), dk(domid)), 'workloads'), 'ping');
+      const ping = w(tx, w(tx, wGuest(tx, domid), 'workloads'), 'ping');
       if (r === 0) delete ping[iface];
       else ping[iface] = r;
       return;
@@ -394,7 +394,7 @@ function dispatch(tx: Tx, c: Command): void {
       if (!x || entry >= x.entries)
         fail('msix-entry-out-of-range', `${bdf} has no MSI-X entry ${entry}`);
       const r = rate(c);
-      const irq = w(tx, w(tx, w(tx, mGuests(tx), dk(domid)), 'workloads'), 'irq');
+      const irq = w(tx, w(tx, wGuest(tx, domid), 'workloads'), 'irq');
       if (r === 0) delete irq[`${bdf}#${entry}`];
       else irq[`${bdf}#${entry}`] = r;
       return;
@@ -452,7 +452,7 @@ function guestMsixEnable(tx: Tx, c: Extract<Command, { type: 'guest.msix.enable'
   if (problem === 'duplicate') fail('duplicate-entry', 'duplicate MSI-X entry requested');
   const entries = entriesIn.map((entry) => ({ entry, vector: 0 }));
   const rc = kernelPciEnableMsix(tx, domid, dev, entries);
-  if (rc === 0) w(tx, w(tx, mGuests(tx), dk(domid)), 'msixTest')[dev] = own(tx, entries);
+  if (rc === 0) w(tx, wGuest(tx, domid), 'msixTest')[dev] = own(tx, entries);
 }
 
 const KNOWN_COMMANDS: ReadonlySet<string> = new Set(COMMAND_TYPES);
@@ -511,7 +511,7 @@ export function snapshot(state: HostState): string {
   return canonicalJson(state);
 }
 
-/** Restore a snapshot (validates the schema version). */
+/** Restore a snapshot (validates the schema version; a schema 1 snapshot is brought up to date). */
 export function restore(json: string): HostState {
   let v: unknown;
   try {
@@ -519,10 +519,44 @@ export function restore(json: string): HostState {
   } catch {
     fail('snapshot-invalid', 'snapshot is not valid JSON');
   }
-  if (!v || typeof v !== 'object' || (v as { schema?: unknown }).schema !== STATE_SCHEMA) {
-    fail('snapshot-invalid', `snapshot schema must be ${STATE_SCHEMA}`);
+  const schema = v && typeof v === 'object' ? (v as { schema?: unknown }).schema : undefined;
+  if (schema === 1) return upgradeSchema1(v as Record<string, unknown>);
+  if (schema !== STATE_SCHEMA) {
+    fail('snapshot-invalid', `snapshot schema must be ${STATE_SCHEMA} (or 1)`);
   }
   return v as HostState;
+}
+
+/** Schema 1 → 2: the per-domain tables keyed by `d<domid>` become arrays in domid order. */
+function upgradeSchema1(v: Record<string, unknown>): HostState {
+  const table = (path: string, at: unknown): { domid: number }[] => {
+    const t = legacyTable(at);
+    if (t === null)
+      fail(
+        'snapshot-invalid',
+        `schema 1 snapshot: '${path}' is not a table of records keyed d<domid>`,
+      );
+    return t;
+  };
+  const obj = (path: string, at: unknown): Record<string, unknown> => {
+    if (!at || typeof at !== 'object' || Array.isArray(at))
+      fail('snapshot-invalid', `schema 1 snapshot: '${path}' is not an object`);
+    return at as Record<string, unknown>;
+  };
+  const xen = obj('xen', v.xen);
+  const dom0 = obj('dom0', v.dom0);
+  const pciback = obj('dom0.pciback', dom0.pciback);
+  return {
+    ...v,
+    schema: STATE_SCHEMA,
+    xen: { ...xen, domains: table('xen.domains', xen.domains) },
+    dom0: {
+      ...dom0,
+      pciback: { ...pciback, backends: table('dom0.pciback.backends', pciback.backends) },
+    },
+    guests: table('guests', v.guests),
+    qemu: table('qemu', v.qemu),
+  } as unknown as HostState;
 }
 
 /** The stateful wrapper: holds the current state between commands (STYLE.md "one stateful host"). */

@@ -21,9 +21,10 @@ import { PROFILES, type ProfileInfo } from './profiles/profiles';
 import { TEMPLATES, type HostTemplate } from './templates';
 import type { DomainType, HostdevConfig } from './toolstack/types';
 import type { DomainState, DomainStateReason } from './core/events';
-import { dk, vk } from './core/keys';
+import { vk } from './core/keys';
 import { iommuGroupOf } from './kvm/vfio';
 import { findDomain } from './toolstack/names';
+import { byDomid } from './core/domtab';
 
 export interface HostInfo {
   name: string;
@@ -238,7 +239,7 @@ export interface DomainInfo {
 
 function domainInfo(s: HostState, name: string): DomainInfo {
   const r = s.domains[name];
-  const g = r.domid !== null ? s.guests[dk(r.domid)] : undefined;
+  const g = r.domid !== null ? byDomid(s.guests, r.domid) : undefined;
   return {
     name,
     uuid: r.config.uuid,
@@ -326,7 +327,7 @@ export interface DomainPirqs {
 
 /** The hypervisor's pirq mappings per domain (dom0 included). */
 export function xenPirqs(s: HostState, domid?: number): DomainPirqs[] {
-  return Object.values(s.xen.domains)
+  return s.xen.domains
     .filter((d) => domid === undefined || d.domid === domid)
     .sort((a, b) => a.domid - b.domid)
     .map((d) => ({

@@ -15,6 +15,7 @@ import {
   restore,
   snapshot,
   stateHash,
+  STATE_SCHEMA,
   type Command,
   type EngineEvent,
   type HostState,
@@ -97,10 +98,20 @@ export class HostRuntimeService implements OnApplicationBootstrap, OnApplication
       since++;
     }
     const hash = stateHash(state);
+    const snapSchema = (
+      (typeof snap.state === 'string' ? JSON.parse(snap.state) : snap.state) as { schema?: unknown }
+    ).schema;
     if (row.stateHash && hash !== row.stateHash) {
-      this.logger.error(
-        `host ${row.name}: rebuilt state hash ${hash} differs from the journaled ${row.stateHash}`,
-      );
+      if (snapSchema !== STATE_SCHEMA) {
+        // The snapshot was taken in an older shape of the state: the same state hashes differently now.
+        this.logger.log(
+          `host ${row.name}: snapshot upgraded from state schema ${String(snapSchema)} to ${STATE_SCHEMA}; state hash is now ${hash}`,
+        );
+      } else {
+        this.logger.error(
+          `host ${row.name}: rebuilt state hash ${hash} differs from the journaled ${row.stateHash}`,
+        );
+      }
     }
     return {
       id: row.id,

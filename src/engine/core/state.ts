@@ -12,8 +12,14 @@ import type { XenVersionId } from '../profiles/xen-versions';
 import type { HardwareSpec } from '../pci/topology';
 import type { SchedState } from '../guest/workqueue';
 import type { KvmState } from '../kvm/types';
+import type { ByDomid } from './domtab';
 
-export const STATE_SCHEMA = 1;
+/**
+ * Version of the state's shape. 2: the per-domain tables (`xen.domains`, `guests`, `qemu`,
+ * `dom0.pciback.backends`) are arrays in domid order; schema 1 keyed them by `d<domid>`, and restore()
+ * still reads such snapshots.
+ */
+export const STATE_SCHEMA = 2;
 
 /** What the host boots with: the hypervisor and dom0 command lines and /etc/modprobe.conf. */
 export interface BootOptions {
@@ -70,10 +76,10 @@ export interface HostState {
   hw: HwState;
   xen: XenState;
   dom0: Dom0State;
-  /** Guest kernels by domid. */
-  guests: Record<string, GuestState>;
-  /** Device models by domid. */
-  qemu: Record<string, QemuDmState>;
+  /** Guest kernels, in domid order. */
+  guests: ByDomid<GuestState>;
+  /** Device models, in domid order. */
+  qemu: ByDomid<QemuDmState>;
   /** Domain definitions and status by name. */
   domains: Record<string, DomainRecord>;
   irq: IrqState;

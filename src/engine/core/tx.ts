@@ -11,8 +11,8 @@ import {
 } from './state';
 import { mulberry32 } from './prng';
 import {
-  copyDict,
   copyDom0,
+  copyGuest,
   copyHostState,
   copyHw,
   copyLogRing,
@@ -23,6 +23,8 @@ import {
 } from './copy';
 import type { Dom0State, LinuxIrq, LinuxPciDev, MsiDevList, PcibackState } from '../dom0/types';
 import type { GuestState } from '../guest/types';
+import type { QemuDmState } from '../qemu/types';
+import { byDomid, domidIndex } from './domtab';
 import type { HwState, PciFunction } from '../pci/types';
 import type { XenDomain, XenPirq, XenState } from '../xen/types';
 
@@ -38,22 +40,23 @@ export class Handles {
   dom0Pci: Record<string, LinuxPciDev> | undefined = undefined;
   pciback: PcibackState | undefined = undefined;
   xen: XenState | undefined = undefined;
-  xenDomains: Record<string, XenDomain> | undefined = undefined;
+  xenDomains: XenDomain[] | undefined = undefined;
   hw: HwState | undefined = undefined;
   fns: Record<string, PciFunction> | undefined = undefined;
-  guests: Record<string, GuestState> | undefined = undefined;
+  guests: GuestState[] | undefined = undefined;
   logs: LogRings | undefined = undefined;
   /** The function last written (pci/hw.ts wFn) and config space / MSI-X table arrays last written. */
   fnBdf: string | undefined = undefined;
   fn: PciFunction | undefined = undefined;
   cfg: number[] | undefined = undefined;
   table: number[] | undefined = undefined;
-  /** The hypervisor domain and pirq table last written (xen/irq.ts). */
-  xenDomainKey: string | undefined = undefined;
+  /** The hypervisor domain last written (xen/irq.ts), its place in the domain table, and its pirq table. */
+  xenDomainAt = -1;
   xenDomain: XenDomain | undefined = undefined;
   pirqs: Record<string, XenPirq> | undefined = undefined;
-  /** The guest kernel last written (dom0/kernel.ts wKernel), its pci_dev table, and a kernel's irq table. */
-  guestKey: string | undefined = undefined;
+  /** The guest kernel last written (wGuest), its place in the guest table, its pci_dev table, and a kernel's
+   * irq table. */
+  guestAt = -1;
   guest: GuestState | undefined = undefined;
   guestPci: Record<string, LinuxPciDev> | undefined = undefined;
   irqs: Record<string, LinuxIrq> | undefined = undefined;
@@ -153,7 +156,6 @@ export function w<P extends object, K extends keyof P>(
   let c: object;
   if (copy !== undefined) c = copy(cur as P[K]) as object;
   else if (Array.isArray(cur)) c = cur.slice();
-  else if (typeof key === 'string' && BY_DOMID.has(key)) c = copyDict(cur);
   else c = { ...cur };
   tx.owned.add(c);
   (parent as Record<PropertyKey, unknown>)[key] = c;
@@ -220,12 +222,13 @@ export function mXen(tx: Tx): XenState {
   return (tx.h.xen = s.xen = ownedFrom(tx, cur, tx.base.xen, copyXen));
 }
 
-export function mXenDomains(tx: Tx): Record<string, XenDomain> {
+/** The hypervisor's domain table, copy-on-write (the records in it are the input's until written). */
+export function mXenDomains(tx: Tx): XenDomain[] {
   const x = mXen(tx);
   const c = tx.h.xenDomains;
   const cur = x.domains;
   if (c !== undefined && cur === c) return c;
-  return (tx.h.xenDomains = x.domains = ownedFrom(tx, cur, tx.base.xen.domains, copyDict));
+  return (tx.h.xenDomains = x.domains = ownedFrom(tx, cur, tx.base.xen.domains, sliceDomains));
 }
 
 export function mHw(tx: Tx): HwState {
@@ -244,12 +247,40 @@ export function mFns(tx: Tx): Record<string, PciFunction> {
   return (tx.h.fns = hw.fns = ownedFrom(tx, cur, tx.base.hw.fns, copyRecord));
 }
 
-export function mGuests(tx: Tx): Record<string, GuestState> {
+/** The guest kernel table, copy-on-write (the records in it are the input's until written). */
+export function mGuests(tx: Tx): GuestState[] {
   const s = tx.s;
   const c = tx.h.guests;
   const cur = s.guests;
   if (c !== undefined && cur === c) return c;
-  return (tx.h.guests = s.guests = ownedFrom(tx, cur, tx.base.guests, copyDict));
+  return (tx.h.guests = s.guests = ownedFrom(tx, cur, tx.base.guests, sliceGuests));
+}
+
+/** A running guest's kernel, copy-on-write (the caller knows the guest exists). */
+export function wGuest(tx: Tx, domid: number): GuestState {
+  const guests = mGuests(tx);
+  const h = tx.h;
+  const c = h.guest;
+  if (c !== undefined && c.domid === domid && guests[h.guestAt] === c) return c;
+  const i = domidIndex(guests, domid);
+  if (i < 0) throw new Error(`internal: no guest kernel for domid ${domid}`);
+  h.guestAt = i;
+  return (h.guest = guests[i] =
+    ownedFrom(tx, guests[i], byDomid(tx.base.guests, domid), copyGuest));
+}
+
+/** The device model table, copy-on-write. */
+export function mQemu(tx: Tx): QemuDmState[] {
+  const s = tx.s;
+  return (s.qemu = ownedFrom(tx, s.qemu, tx.base.qemu, sliceQemu));
+}
+
+/** A domain's device model, copy-on-write (the caller knows it exists). */
+export function wQemu(tx: Tx, domid: number): QemuDmState {
+  const qemu = mQemu(tx);
+  const i = domidIndex(qemu, domid);
+  if (i < 0) throw new Error(`internal: no device model for domid ${domid}`);
+  return (qemu[i] = ownedFrom(tx, qemu[i], byDomid(tx.base.qemu, domid), spreadCopy));
 }
 
 export function mLogs(tx: Tx): LogRings {
@@ -261,13 +292,6 @@ export function mLogs(tx: Tx): LogRings {
 }
 
 const copyGuestRings = (o: Record<string, LogRing>): Record<string, LogRing> => ({ ...o });
-
-/**
- * Records keyed by domid (`d<domid>`) gain a never-seen key at every boot. A plain object would get a new
- * hidden class each time (V8 map transitions, microseconds per boot); these are copied into
- * null-prototype objects, which V8 keeps in dictionary mode where new keys are cheap.
- */
-const BY_DOMID = new Set(['domains', 'guests', 'qemu', 'backends']);
 
 /** Mark a freshly built object as owned (so later w() calls do not copy it again). */
 export function own<T extends object>(tx: Tx, obj: T): T {
@@ -291,6 +315,9 @@ export const spreadCopy = <T extends object>(o: T): T => ({ ...o });
 /** The copy w() makes of an array. */
 export const sliceArray = <T>(a: T[]): T[] => a.slice();
 const sliceChunks: (a: LogLine[][]) => LogLine[][] = sliceArray;
+const sliceDomains: (a: XenDomain[]) => XenDomain[] = sliceArray;
+const sliceGuests: (a: GuestState[]) => GuestState[] = sliceArray;
+const sliceQemu: (a: QemuDmState[]) => QemuDmState[] = sliceArray;
 const sliceLines: (a: LogLine[]) => LogLine[] = sliceArray;
 
 /**

@@ -49,7 +49,7 @@ export function newDom0State(cmdline: string, modprobe: readonly string[]): Dom0
     cmdline,
     moduleOptions: conf.options,
     blacklist: conf.blacklist,
-    pciback: { loaded: false, slots: [], devices: [], backends: {}, permissive: [] },
+    pciback: { loaded: false, slots: [], devices: [], backends: [], permissive: [] },
     vfMacs: {},
   };
 }

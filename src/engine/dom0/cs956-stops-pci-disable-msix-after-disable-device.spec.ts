@@ -5,6 +5,7 @@ import { dom0MsiList } from '../queries';
 import { commandWrite } from './pciback/conf_space';
 import { pciDisableMsix } from './msi-xen';
 import { PV, VF, pvHost } from '../testing/fixtures';
+import { ofDomid } from '../core/domtab';
 
 function leftAfterDisable(patch: string[]): number {
   const d = pvHost('rhel5-2.6.18-274', patch);
@@ -29,7 +30,7 @@ describe('c/s 956 in dom0', () => {
     without.run({ type: 'domain.start', domain: PV });
     const withCs = pvHost('rhel5-2.6.18-274', ['cs956']);
     withCs.run({ type: 'domain.start', domain: PV });
-    expect(without.state.guests.d1.pci['0000:00:00.0'].msixEnabled).toBe(false);
-    expect(withCs.state.guests.d1.pci['0000:00:00.0'].msixEnabled).toBe(true);
+    expect(ofDomid(without.state.guests, 1).pci['0000:00:00.0'].msixEnabled).toBe(false);
+    expect(ofDomid(withCs.state.guests, 1).pci['0000:00:00.0'].msixEnabled).toBe(true);
   });
 });

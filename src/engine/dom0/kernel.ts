@@ -2,16 +2,18 @@
 // they run in (`'dom0'` or a guest domid) and reach config space the way that kernel does.
 import type { LogSource } from '../core/events';
 import type { HostState } from '../core/state';
-import { own, ownedFrom, printk, type Tx, mDom0, mDom0Pci, mGuests } from '../core/tx';
-import { copyGuest, copyPciDev, copyRecord, copyWithout } from '../core/copy';
+import { own, ownedFrom, printk, type Tx, mDom0, mDom0Pci, wGuest } from '../core/tx';
+import { copyPciDev, copyRecord, copyWithout } from '../core/copy';
 import type { LinuxIrq, LinuxKernel, LinuxPciDev } from './types';
-import { dk, guestSource } from '../core/keys';
+import type { GuestState } from '../guest/types';
+import { guestSource } from '../core/keys';
+import { byDomid } from '../core/domtab';
 
 export type KRef = 'dom0' | number;
 
 export function kernelOf(s: HostState, k: KRef): LinuxKernel {
   if (k === 'dom0') return s.dom0;
-  const g = s.guests[dk(k)];
+  const g = byDomid(s.guests, k);
   if (!g) throw new Error(`internal: no guest kernel for domid ${k}`);
   return g;
 }
@@ -19,18 +21,12 @@ export function kernelOf(s: HostState, k: KRef): LinuxKernel {
 /** The kernel in the transaction's input state (undefined for a guest that boots in this transaction). */
 export function baseKernel(tx: Tx, k: KRef): LinuxKernel | undefined {
   if (k === 'dom0') return tx.base.dom0;
-  return tx.base.guests[dk(k)];
+  return byDomid(tx.base.guests, k);
 }
 
 export function wKernel(tx: Tx, k: KRef): LinuxKernel {
   if (k === 'dom0') return mDom0(tx);
-  const guests = mGuests(tx);
-  const key = dk(k);
-  const h = tx.h;
-  const c = h.guest;
-  if (c !== undefined && h.guestKey === key && guests[key] === c) return c;
-  h.guestKey = key;
-  return (h.guest = guests[key] = ownedFrom(tx, guests[key], tx.base.guests[key], copyGuest));
+  return wGuest(tx, k);
 }
 
 export function pciDev(s: HostState, k: KRef, name: string): LinuxPciDev {
@@ -74,7 +70,7 @@ export function removeIrq(tx: Tx, k: KRef, key: string): void {
 
 export function kernelKind(s: HostState, k: KRef): 'dom0' | 'pv' | 'hvm' {
   if (k === 'dom0') return 'dom0';
-  return s.guests[dk(k)].kind;
+  return (byDomid(s.guests, k) as GuestState).kind;
 }
 
 export function logSourceOf(k: KRef): LogSource {
@@ -84,7 +80,7 @@ export function logSourceOf(k: KRef): LogSource {
 /** printk() in a kernel: dom0's dmesg or the guest's console. */
 export function kprintk(tx: Tx, k: KRef, text: string): void {
   if (k === 'dom0') printk(tx, 'dom0', text);
-  else printk(tx, guestSource(k), text, tx.s.guests[dk(k)]?.domain);
+  else printk(tx, guestSource(k), text, byDomid(tx.s.guests, k)?.domain);
 }
 
 /** dev_info()/dev_err(): "<driver> <pci_name>: <text>". */

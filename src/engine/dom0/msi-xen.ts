@@ -19,7 +19,8 @@ import { copyMsiDev } from '../core/copy';
 import { pciFindCapability, pciIntx } from './pci';
 import { pcibackGetOwner } from './pciback/pci_stub';
 import type { MsiDevList, MsiPirqEntry, MsixEntry } from './types';
-import { dk, pk } from '../core/keys';
+import { pk } from '../core/keys';
+import { byDomid } from '../core/domtab';
 
 /** get_msi_dev_pirq_list(): find the device's entry or append one; entries are never removed. */
 export function getMsiDevPirqList(tx: Tx, k: KRef, dev: string): number {
@@ -364,7 +365,7 @@ export function msiRemovePciIrqVectors(tx: Tx, dev: string): void {
 export function msiPruneStalePirqs(tx: Tx, dev: string, owner: number): void {
   const idx = findMsiDevEntry(tx.s, 'dom0', dev);
   if (idx < 0) return;
-  const dom = tx.s.xen.domains[dk(owner)];
+  const dom = byDomid(tx.s.xen.domains, owner);
   const live = (pirq: number): boolean => {
     const p = dom?.pirqs[pk(pirq)];
     return p !== undefined && p.bdf === dev;

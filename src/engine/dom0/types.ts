@@ -1,4 +1,5 @@
 // Linux 2.6.18-xen kernel state shared by dom0 and RHEL-5 guests (same kernel), plus dom0's pciback.
+import type { ByDomid } from '../core/domtab';
 
 export interface LinuxResource {
   start: number;
@@ -118,7 +119,8 @@ export interface PcibackState {
   loaded: boolean;
   slots: PcistubSlot[];
   devices: PcistubDevice[];
-  backends: Record<string, PcibackBackend>;
+  /** One per frontend domain, in domid order. */
+  backends: ByDomid<PcibackBackend>;
   /** Devices in permissive mode. */
   permissive: string[];
 }

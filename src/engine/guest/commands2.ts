@@ -6,12 +6,12 @@ import type { Tx } from '../core/tx';
 import { pciWriteConfig } from '../dom0/config-access';
 import { kernelOf } from '../dom0/kernel';
 import { modelOf } from '../pci/hw';
-import { dk } from '../core/keys';
 import { guestMsixMmioWrite } from './linux-msi';
 import { iprReset } from './drivers/ipr';
 import { nvmeReset } from './drivers/nvme';
 import { runWork, setSchedule } from './workqueue';
 import { findDomain } from '../toolstack/names';
+import { byDomid } from '../core/domtab';
 
 function running(tx: Tx, domain: string): number {
   const rec = findDomain(tx.s, domain);
@@ -84,7 +84,7 @@ export function guestMsixWrite(
       'msix-entry-out-of-range',
       `${host} has ${x.entries} MSI-X entries; entry ${entry} is out of range`,
     );
-  const kind = tx.s.qemu[dk(domid)]?.kind;
+  const kind = byDomid(tx.s.qemu, domid)?.kind;
   if (kind !== 'qemu-xen' && kind !== 'qemu-kvm')
     fail(
       'invalid-state',

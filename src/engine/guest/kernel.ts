@@ -11,8 +11,9 @@ import type { LinuxPciDev, NetDev } from '../dom0/types';
 import { vectorFate } from '../irq/delivery';
 import type { GuestState } from './types';
 import { igbvfClose, igbvfOpen } from './drivers/igbvf';
-import { dk, guestSource } from '../core/keys';
+import { guestSource } from '../core/keys';
 import { runWork } from './workqueue';
+import { byDomid } from '../core/domtab';
 
 export function newGuestState(domid: number, domain: string, kind: 'pv' | 'hvm'): GuestState {
   // A PV guest's eth0 is its netfront vif (an HVM guest's, its emulated NIC): passthrough NICs start at eth1.
@@ -48,7 +49,7 @@ export function ownNewGuestState(tx: Tx, g: GuestState): GuestState {
 }
 
 function guestPrintk(tx: Tx, domid: number, text: string): void {
-  printk(tx, guestSource(domid), text, tx.s.guests[dk(domid)]?.domain);
+  printk(tx, guestSource(domid), text, byDomid(tx.s.guests, domid)?.domain);
 }
 
 /** The guest's pci_dev for a host device: IDs and resources as the backend presents them. */
@@ -109,12 +110,12 @@ export function guestBoot(
   modules: readonly string[],
   onboot: readonly string[],
 ): void {
-  const g = tx.s.guests[dk(domid)];
+  const g = byDomid(tx.s.guests, domid) as GuestState;
   const kern = wKernel(tx, domid);
   const mods = (kern.modules = owned(tx, kern.modules, copyRecord));
   for (let i = 0; i < modules.length; i++) mods[modules[i]] = true;
   if (g.kind === 'pv') {
-    const be = tx.s.dom0.pciback.backends[dk(domid)];
+    const be = byDomid(tx.s.dom0.pciback.backends, domid);
     if (be) {
       const slots = be.slots;
       for (let slot = 0; slot < slots.length; slot++) {
@@ -124,7 +125,7 @@ export function guestBoot(
       }
     }
   } else {
-    const qd = tx.s.qemu[dk(domid)]?.devices ?? {};
+    const qd = byDomid(tx.s.qemu, domid)?.devices ?? {};
     for (const host of Object.keys(qd).sort((a, b) => (qd[a].guestBdf < qd[b].guestBdf ? -1 : 1))) {
       addGuestPciDev(tx, domid, qd[host].guestBdf, host);
     }

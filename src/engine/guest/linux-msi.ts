@@ -3,7 +3,7 @@
 // c74fd80f2f41, changeset `linux-fresh-pirq` — and drivers/xen/events __startup_pirq/xen_destroy_irq),
 // and native vectors on KVM. The MSI-X table is reached through the device model (MMIO, trapped).
 import type { HostState } from '../core/state';
-import { own, printk, w, type Tx } from '../core/tx';
+import { own, printk, w, type Tx, wGuest } from '../core/tx';
 import { hex } from '../core/format';
 import * as R from '../pci/constants';
 import { hasChangeset } from '../profiles/stack';
@@ -22,8 +22,9 @@ import {
 import { xenPtMsixRead, xenPtMsixWrite } from '../qemu/xen_pt';
 import { vfioMsixTableRead, vfioMsixTableWrite } from '../qemu/vfio';
 import { kvmVectorFate } from '../kvm/fate';
-import { dk, ik, vk } from '../core/keys';
+import { ik, vk } from '../core/keys';
 import type { LinuxModern, MsiDesc, MsiMsg } from './types2';
+import { byDomid } from '../core/domtab';
 
 /** XEN_PIRQ_MSI_DATA = TRIGGER_EDGE | LEVEL_ASSERT | (3 << DELIVERY_MODE_SHIFT) | VECTOR(0) */
 export const XEN_PIRQ_MSI_DATA = 0x4300;
@@ -35,11 +36,11 @@ const ENODEV = 19;
 const EINVAL = 22;
 
 export function modernOf(s: HostState, domid: number): LinuxModern | undefined {
-  return s.guests[dk(domid)]?.linux;
+  return byDomid(s.guests, domid)?.linux;
 }
 
 export function wModern(tx: Tx, domid: number): LinuxModern {
-  const g = w(tx, w(tx, tx.s, 'guests'), dk(domid));
+  const g = wGuest(tx, domid);
   if (!g.linux)
     g.linux = own(tx, {
       msi: own(tx, {}),
@@ -52,7 +53,7 @@ export function wModern(tx: Tx, domid: number): LinuxModern {
 }
 
 function guestPrintk(tx: Tx, domid: number, text: string): void {
-  printk(tx, `guest:${domid}`, text, tx.s.guests[dk(domid)]?.domain);
+  printk(tx, `guest:${domid}`, text, byDomid(tx.s.guests, domid)?.domain);
 }
 
 /** dev_info()/dev_dbg() in the guest: "<driver> <pci_name>: <text>". */
@@ -63,7 +64,7 @@ export function devInfo(tx: Tx, domid: number, dev: string, text: string): void 
 
 /** The guest runs as PV-on-HVM on Xen (XENFEAT_hvm_pirqs): MSIs become pirqs and event channels. */
 export function isPvHvm(s: HostState, domid: number): boolean {
-  return !isKvmHost(s) && s.qemu[dk(domid)]?.kind === 'qemu-xen';
+  return !isKvmHost(s) && byDomid(s.qemu, domid)?.kind === 'qemu-xen';
 }
 
 function hostOf(s: HostState, domid: number, dev: string): string {
@@ -80,7 +81,7 @@ export function guestMsixMmioWrite(
   val: number,
 ): void {
   const host = hostOf(tx.s, domid, dev);
-  const kind = tx.s.qemu[dk(domid)]?.kind;
+  const kind = byDomid(tx.s.qemu, domid)?.kind;
   if (kind === 'qemu-xen') xenPtMsixWrite(tx, domid, host, entry, offset, val);
   else if (kind === 'qemu-kvm') vfioMsixTableWrite(tx, domid, host, entry, offset, val);
 }
@@ -93,7 +94,7 @@ export function guestMsixMmioRead(
   offset: number,
 ): number {
   const host = hostOf(s, domid, dev);
-  const kind = s.qemu[dk(domid)]?.kind;
+  const kind = byDomid(s.qemu, domid)?.kind;
   if (kind === 'qemu-xen') return xenPtMsixRead(s, domid, host, entry, offset);
   if (kind === 'qemu-kvm') return vfioMsixTableRead(s, domid, host, entry, offset);
   return 0xffffffff;
@@ -404,7 +405,7 @@ export function irqDelivers(s: HostState, domid: number, dev: string, nr: number
   if (isKvmHost(s)) return kvmVectorFate(s, domid, host, d.entry) === 'delivered';
   if (vectorFate(s, domid, host, d.entry) !== 'delivered') return false;
   if (irq.kind !== 'pirq') return true;
-  const use = s.xen.domains[dk(domid)]?.pirqs;
+  const use = byDomid(s.xen.domains, domid)?.pirqs;
   if (!use) return false;
   // The event channel the hypervisor signals for the pirq that the device's entry reaches.
   const fn = s.hw.fns[host];

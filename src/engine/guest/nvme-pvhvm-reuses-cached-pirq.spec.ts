@@ -4,7 +4,7 @@
 import { interruptCounters, xenPirqs } from '../queries';
 import { NVME_A, NVME_B, NVME_GUEST, SECOND, nvmeBooted } from '../testing/fixtures2';
 import type { Driver } from '../testing/fixtures';
-import { dk } from '../core/keys';
+import { ofDomid } from '../core/domtab';
 
 function afterTimeout(d: Driver): void {
   d.run(
@@ -16,7 +16,7 @@ function afterTimeout(d: Driver): void {
 
 function driverOf(d: Driver, host: string): string | null {
   const domid = d.state.domains[NVME_GUEST].domid ?? -1;
-  const g = d.state.guests[dk(domid)];
+  const g = ofDomid(d.state.guests, domid);
   return Object.values(g.pci).find((p) => p.hostBdf === host)?.driver ?? null;
 }
 
@@ -35,7 +35,7 @@ describe('NVMe PV-on-HVM cached pirq (seed 002)', () => {
     expect(lines).toContain('guest:1: nvme 0000:00:05.0: xen: msi already bound to pirq=55');
     expect(lines).toContain('guest:1: xen:events: Failed to obtain physical IRQ 78');
     // Two guest irqs share pirq 55; the hypervisor maps 55 for nvme1's device only.
-    const g = d.state.guests[dk(1)];
+    const g = ofDomid(d.state.guests, 1);
     expect(Object.values(g.irqs).filter((i) => i.pirq === 55)).toHaveLength(2);
     const p55 = xenPirqs(d.state, 1)[0].pirqs.find((p) => p.pirq === 55);
     expect(p55?.bdf).toBe(NVME_B);

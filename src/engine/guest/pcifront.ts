@@ -16,7 +16,7 @@ import { SH_INFO_MAX_VEC } from '../dom0/pciback/msi';
 import { kprintk } from '../dom0/kernel';
 import type { LinuxPciDev, MsixEntry } from '../dom0/types';
 import { EINVAL } from '../xen/errno';
-import { dk } from '../core/keys';
+import { byDomid } from '../core/domtab';
 
 const EIO = 5;
 
@@ -40,7 +40,7 @@ function newOp(dev: string, cmd: number, offset: number, size: 1 | 2 | 4, value:
 
 /** do_pci_op(): hand the request to the backend and wait for it (a backend that never answers: -EIO). */
 function doPciOp(tx: Tx, domid: number, op: XenPciOp): number {
-  if (!tx.s.dom0.pciback.backends[dk(domid)]) {
+  if (!byDomid(tx.s.dom0.pciback.backends, domid)) {
     kprintk(tx, domid, 'pciback not responding!!!');
     return -EIO;
   }

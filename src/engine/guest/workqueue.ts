@@ -10,6 +10,7 @@ import { deviceFaultsAfterAdvance } from '../irq/faults2';
 import { dk } from '../core/keys';
 import { nvmeWorkStep } from './drivers/nvme';
 import { iprWorkStep } from './drivers/ipr';
+import { byDomid } from '../core/domtab';
 
 export type WorkKind = 'nvme.reset' | 'ipr.reset';
 
@@ -73,7 +74,7 @@ export function queueWork(
   const sched = wSched(tx);
   const k = key(domid, id);
   if (sched.tasks[k]) return;
-  const domain = tx.s.guests[dk(domid)]?.domain ?? '';
+  const domain = byDomid(tx.s.guests, domid)?.domain ?? '';
   w(tx, sched, 'tasks')[k] = own(tx, {
     id,
     domid,

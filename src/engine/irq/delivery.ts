@@ -19,11 +19,12 @@ import {
   IRQ_UNBOUND,
   IRQ_UNMAPPED,
 } from './types';
-import { dk, pk, vk } from '../core/keys';
+import { pk, vk } from '../core/keys';
 import { kvmVectorFate } from '../kvm/fate';
 import { pirqEvtchn } from '../xen/pirq4';
 import { dmaContextOk, dmaRequesterId, irteAccepts } from '../xen/vtd';
 import { activeVector } from '../guest/linux-msi';
+import { byDomid } from '../core/domtab';
 
 function hasIrqWorkload(irq: Record<string, number>): boolean {
   for (const _k in irq) return true;
@@ -59,7 +60,7 @@ export function vectorFate(s: HostState, domid: number, bdf: string, entry: numb
   const vector = fn.table[base + 2] & R.MSI_DATA_VECTOR_MASK;
   const use = s.xen.vectors[vk(cpu, vector)];
   if (!use || use.domid !== domid) return 'unmapped';
-  const p = s.xen.domains[dk(domid)]?.pirqs[pk(use.pirq)];
+  const p = byDomid(s.xen.domains, domid)?.pirqs[pk(use.pirq)];
   if (!p) return 'unmapped';
   // Engine II (Xen 4.x VT-d): the device's DMA needs a context entry for its requester id, and the
   // interrupt must pass the IRTE's source-id check.
@@ -190,8 +191,7 @@ function irqRow(
 /** The rates the guests' workloads ask of their devices now (key `domid/bdf#entry`). */
 function desiredRates(s: HostState): Map<string, IrqRow> {
   const out = new Map<string, IrqRow>();
-  for (const key in s.guests) {
-    const g = s.guests[key];
+  for (const g of s.guests) {
     // Only workloads make devices raise interrupts: a guest without any asks for nothing.
     if (isEmpty(g.workloads.ping) && isEmpty(g.workloads.irq)) continue;
     const add = (bdf: string, entry: number, rate: number, pirq: number | null): void => {
@@ -240,8 +240,9 @@ function desiredRates(s: HostState): Map<string, IrqRow> {
 
 /** Does any guest have a workload (the guests desiredRates() does not skip)? */
 function anyWorkload(s: HostState): boolean {
-  for (const key in s.guests) {
-    const g = s.guests[key];
+  const guests = s.guests;
+  for (let i = 0; i < guests.length; i++) {
+    const g = guests[i];
     if (!isEmpty(g.workloads.ping) || !isEmpty(g.workloads.irq)) return true;
   }
   return false;
@@ -270,7 +271,7 @@ export function refreshIrqRows(tx: Tx): void {
   for (const r of rows) {
     const k = `${r.domid}/${r.bdf}#${r.entry}`;
     const d = want.get(k);
-    const live = s.guests[dk(r.domid)] !== undefined;
+    const live = byDomid(s.guests, r.domid) !== undefined;
     const rate = d ? d.rate : 0;
     const pirq = d ? d.pirq : r.pirq;
     if (live !== r.live || rate !== r.rate || pirq !== r.pirq) {

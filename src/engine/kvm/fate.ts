@@ -6,8 +6,8 @@ import * as R from '../pci/constants';
 import { rawRead } from '../pci/config';
 import { modelOf } from '../pci/hw';
 import type { Fate } from '../irq/delivery';
-import { dk } from '../core/keys';
 import { entryMatchesHost, isMsiAddress, peFrozen } from './vfio';
+import { byDomid } from '../core/domtab';
 
 export function kvmVectorFate(s: HostState, vm: number, bdf: string, entry: number): Fate {
   const fn = s.hw.fns[bdf];
@@ -23,9 +23,9 @@ export function kvmVectorFate(s: HostState, vm: number, bdf: string, entry: numb
   const v = s.kvm?.vfio[bdf];
   if (!v || v.owner !== vm || !entryMatchesHost(s, bdf, entry)) return 'unmapped';
   if (!v.vectors[entry].trigger) return 'unbound';
-  const q = s.qemu[dk(vm)]?.vfio?.[bdf]?.vectors[entry];
+  const q = byDomid(s.qemu, vm)?.vfio?.[bdf]?.vectors[entry];
   if (!q || !q.use) return 'unbound';
-  const g = s.guests[dk(vm)];
+  const g = byDomid(s.guests, vm);
   if (!g) return 'unbound';
   for (const k in g.irqs) {
     const irq = g.irqs[k];

@@ -4,7 +4,7 @@
 import { fail } from '../core/errors';
 import type { DomainStateReason, LifecycleAction } from '../core/events';
 import { canonicalBdf } from '../core/format';
-import { emit, own, w, type Tx, mGuests } from '../core/tx';
+import { emit, own, w, type Tx, mGuests, mQemu } from '../core/tx';
 import { deviceReleaseDriver, driverProbeDevice } from '../dom0/driver-core';
 import { modelOf } from '../pci/hw';
 import { guestBoot, guestShutdown, newGuestState } from '../guest/kernel';
@@ -12,9 +12,9 @@ import { cancelDomainWork } from '../guest/workqueue';
 import { dropIrqRows, refreshIrqRows } from '../irq/delivery';
 import { vfioQemuCreate, vfioRealize, vfioUnrealize } from '../qemu/vfio';
 import type { DomainRecord, HostdevConfig } from '../toolstack/types';
-import { dk } from '../core/keys';
 import { iommuGroupOf, vfioGroupViable } from './vfio';
 import { findDomain } from '../toolstack/names';
+import { byDomid, dropByDomid, putByDomid } from '../core/domtab';
 
 function rec(tx: Tx, name: string): DomainRecord {
   const r = findDomain(tx.s, name);
@@ -100,7 +100,7 @@ export function kvmDomainStart(tx: Tx, name: string, action: LifecycleAction = '
   dropIrqRows(tx, name);
   const kvm = w(tx, tx.s, 'kvm');
   const vm = kvm.nextId++;
-  mGuests(tx)[dk(vm)] = own(tx, newGuestState(vm, name, 'hvm'));
+  putByDomid(mGuests(tx), own(tx, newGuestState(vm, name, 'hvm')));
   vfioQemuCreate(tx, vm);
   for (const h of cfg.hostdevs) vfioRealize(tx, vm, h.bdf);
   const wr = wRec(tx, name);
@@ -127,9 +127,9 @@ function teardown(tx: Tx, name: string, reason: DomainStateReason, keepManaged: 
   const vm = r.domid;
   if (vm === null) return;
   cancelDomainWork(tx, vm);
-  delete mGuests(tx)[dk(vm)];
+  dropByDomid(mGuests(tx), vm);
   for (const bdf of r.liveHostdevs) vfioUnrealize(tx, vm, bdf);
-  if (tx.s.qemu[dk(vm)]) delete w(tx, tx.s, 'qemu')[dk(vm)];
+  if (byDomid(tx.s.qemu, vm)) dropByDomid(mQemu(tx), vm);
   const wr = wRec(tx, name);
   wr.domid = null;
   wr.state = 'shutoff';

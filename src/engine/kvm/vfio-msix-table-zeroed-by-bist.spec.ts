@@ -2,8 +2,8 @@
 // pci_restore_state() does not restore the vector table ... Eventually this results in an EEH error".
 import { msixEntry } from '../queries';
 import { IPR, IPR_GUEST, SECOND, iprBooted } from '../testing/fixtures2';
-import { dk } from '../core/keys';
 import type { Driver } from '../testing/fixtures';
+import { ofDomid } from '../core/domtab';
 
 function resetAndWait(d: Driver, ns: number): void {
   d.run({ type: 'guest.driver.reset', domain: IPR_GUEST, bdf: IPR }, { type: 'advance', ns });
@@ -12,10 +12,10 @@ function resetAndWait(d: Driver, ns: number): void {
 describe('vfio-pci MSI-X after the IPR BIST', () => {
   it('BIST zeroes the physical table while QEMU and the host still hold the messages', () => {
     const d = iprBooted();
-    const qemuBefore = d.state.qemu[dk(1)].vfio?.[IPR].vectors[0];
+    const qemuBefore = ofDomid(d.state.qemu, 1).vfio?.[IPR].vectors[0];
     resetAndWait(d, SECOND);
     expect(msixEntry(d.state, IPR, 0)).toMatchObject({ addrLo: 0, addrHi: 0, data: 0 });
-    expect(d.state.qemu[dk(1)].vfio?.[IPR].vectors[0]).toEqual(qemuBefore);
+    expect(ofDomid(d.state.qemu, 1).vfio?.[IPR].vectors[0]).toEqual(qemuBefore);
     expect(d.state.kvm?.vfio[IPR].vectors[0].msg.data).not.toBe(0);
   });
 

@@ -4,7 +4,7 @@
 // never involved (seed 001 c.43). The exact qemu-dm code paths and their log lines are UNVERIFIED (no seed
 // shows them), so nothing is printed. Engine II's qemu-xen xen_pt model sits next to this file.
 import type { HostState } from '../core/state';
-import { own, w, type Tx } from '../core/tx';
+import { own, w, type Tx, mQemu, wQemu } from '../core/tx';
 import { bdfOf, splitBdf } from '../core/format';
 import * as R from '../pci/constants';
 import { hwCfgWrite, modelOf } from '../pci/hw';
@@ -13,7 +13,7 @@ import { msixSetMask, ptIrqBindMsi } from '../xen/irq';
 import { physdevMapPirq, physdevUnmapPirq } from '../xen/physdev';
 import type { LinuxPciDev } from '../dom0/types';
 import type { QemuPtDevice } from './types';
-import { dk, pk } from '../core/keys';
+import { pk } from '../core/keys';
 import { usesQemuXen } from '../profiles/stack2';
 import {
   xenPtCfgRead,
@@ -24,31 +24,29 @@ import {
   xenPtUnrealize,
 } from './xen_pt';
 import { vfioCfgRead, vfioCfgWrite, vfioMsixTableWrite } from './vfio';
+import { byDomid, dropByDomid, ofDomid, putByDomid } from '../core/domtab';
 
 function ptDevice(s: HostState, domid: number, hostBdf: string): QemuPtDevice | undefined {
-  return s.qemu[dk(domid)]?.devices[hostBdf];
+  return byDomid(s.qemu, domid)?.devices[hostBdf];
 }
 
 function wPtDevice(tx: Tx, domid: number, hostBdf: string): QemuPtDevice {
-  return w(tx, w(tx, w(tx, w(tx, tx.s, 'qemu'), dk(domid)), 'devices'), hostBdf);
+  return w(tx, w(tx, wQemu(tx, domid), 'devices'), hostBdf);
 }
 
 export function qemuCreate(tx: Tx, domid: number): void {
-  w(tx, tx.s, 'qemu')[dk(domid)] = own(tx, { domid, devices: own(tx, {}) });
+  putByDomid(mQemu(tx), own(tx, { domid, devices: own(tx, {}) }));
   if (usesQemuXen(tx.s)) xenPtCreate(tx, domid); // Engine II: upstream qemu-xen (xen_pt.ts)
 }
 
 export function qemuDestroy(tx: Tx, domid: number): void {
-  // Own-property test: a plain-object miss with a key V8 has never looked up (a new domid at every boot)
-  // walks the prototype chain in the runtime.
-  const key = dk(domid);
-  if (Object.hasOwn(tx.s.qemu, key) && tx.s.qemu[key]) delete w(tx, tx.s, 'qemu')[key];
+  if (byDomid(tx.s.qemu, domid)) dropByDomid(mQemu(tx), domid);
 }
 
 /** register_real_device(): the device appears at the first free guest slot from 00:04.0 (slot choice UNVERIFIED). */
 export function qemuPtAddDevice(tx: Tx, domid: number, hostBdf: string): string {
-  if (tx.s.qemu[dk(domid)]?.kind === 'qemu-xen') return xenPtRealize(tx, domid, hostBdf);
-  const devs = tx.s.qemu[dk(domid)].devices;
+  if (byDomid(tx.s.qemu, domid)?.kind === 'qemu-xen') return xenPtRealize(tx, domid, hostBdf);
+  const devs = ofDomid(tx.s.qemu, domid).devices;
   const used = new Set(Object.values(devs).map((d) => d.guestBdf));
   let slot = 4;
   while (used.has(bdfOf(0, 0, slot << 3))) slot++;
@@ -56,7 +54,7 @@ export function qemuPtAddDevice(tx: Tx, domid: number, hostBdf: string): string 
   const n = fn && modelOf(fn).msix ? modelOf(fn).msix!.entries : 0;
   const guestBdf = bdfOf(0, 0, slot << 3);
   const entries = Array.from({ length: n }, () => ({ addr: 0, data: 0, masked: true, pirq: -1 }));
-  w(tx, w(tx, w(tx, tx.s, 'qemu'), dk(domid)), 'devices')[hostBdf] = own(tx, {
+  w(tx, wQemu(tx, domid), 'devices')[hostBdf] = own(tx, {
     hostBdf,
     guestBdf,
     msixEnabled: false,
@@ -67,11 +65,11 @@ export function qemuPtAddDevice(tx: Tx, domid: number, hostBdf: string): string 
 
 /** unregister_real_device(): unmap whatever pirqs are still mapped for the device. */
 export function qemuPtRemoveDevice(tx: Tx, domid: number, hostBdf: string): void {
-  if (tx.s.qemu[dk(domid)]?.kind === 'qemu-xen') return xenPtUnrealize(tx, domid, hostBdf);
+  if (byDomid(tx.s.qemu, domid)?.kind === 'qemu-xen') return xenPtUnrealize(tx, domid, hostBdf);
   const pt = ptDevice(tx.s, domid, hostBdf);
   if (!pt) return;
   for (const e of pt.entries) if (e.pirq >= 0) physdevUnmapPirq(tx, 0, domid, e.pirq);
-  delete w(tx, w(tx, w(tx, tx.s, 'qemu'), dk(domid)), 'devices')[hostBdf];
+  delete w(tx, wQemu(tx, domid), 'devices')[hostBdf];
 }
 
 function msixPos(s: HostState, hostBdf: string): number {
@@ -87,7 +85,7 @@ export function qemuCfgRead(
   off: number,
   size: 1 | 2 | 4,
 ): number {
-  const kind = s.qemu[dk(domid)]?.kind;
+  const kind = byDomid(s.qemu, domid)?.kind;
   if (kind === 'qemu-xen') return xenPtCfgRead(s, domid, dev, off, size);
   if (kind === 'qemu-kvm') return vfioCfgRead(s, domid, dev, off, size);
   const host = dev.hostBdf;
@@ -110,7 +108,7 @@ export function qemuCfgWrite(
   size: 1 | 2 | 4,
   value: number,
 ): void {
-  const kind = tx.s.qemu[dk(domid)]?.kind;
+  const kind = byDomid(tx.s.qemu, domid)?.kind;
   if (kind === 'qemu-xen') return xenPtCfgWrite(tx, domid, dev, off, size, value);
   if (kind === 'qemu-kvm') return vfioCfgWrite(tx, domid, dev, off, size, value);
   const host = dev.hostBdf;
@@ -142,7 +140,7 @@ function ptMsixctrlRegWrite(tx: Tx, domid: number, host: string, ctrl: number): 
     for (let i = 0; i < pt.entries.length; i++) ptMsixUpdateOne(tx, domid, host, i);
   } else if (!enable && pt.msixEnabled) {
     for (let i = 0; i < pt.entries.length; i++) {
-      const e = tx.s.qemu[dk(domid)].devices[host].entries[i];
+      const e = ofDomid(tx.s.qemu, domid).devices[host].entries[i];
       if (e.pirq >= 0) {
         physdevUnmapPirq(tx, 0, domid, e.pirq);
         w(tx, w(tx, wPtDevice(tx, domid, host), 'entries'), i).pirq = -1;
@@ -155,7 +153,7 @@ function ptMsixctrlRegWrite(tx: Tx, domid: number, host: string, ctrl: number): 
 
 /** pt_msix_update_one(): map a pirq for the entry (xc_physdev_map_pirq_msi) and bind it to the guest vector. */
 function ptMsixUpdateOne(tx: Tx, domid: number, host: string, i: number): void {
-  const e = tx.s.qemu[dk(domid)].devices[host].entries[i];
+  const e = ofDomid(tx.s.qemu, domid).devices[host].entries[i];
   if (e.data === 0) return;
   let pirq = e.pirq;
   if (pirq < 0) {
@@ -179,7 +177,7 @@ function ptMsixUpdateOne(tx: Tx, domid: number, host: string, i: number): void {
     w(tx, w(tx, wPtDevice(tx, domid, host), 'entries'), i).pirq = pirq;
   }
   ptIrqBindMsi(tx, domid, pirq, e.data & 0xff);
-  const p = tx.s.xen.domains[dk(domid)]?.pirqs[pk(pirq)];
+  const p = byDomid(tx.s.xen.domains, domid)?.pirqs[pk(pirq)];
   if (p && e.masked) msixSetMask(tx, p, true);
 }
 
@@ -192,7 +190,7 @@ export function qemuMsixTableWrite(
   addr: number,
   data: number,
 ): void {
-  const kind = tx.s.qemu[dk(domid)]?.kind;
+  const kind = byDomid(tx.s.qemu, domid)?.kind;
   if (kind === 'qemu-xen' || kind === 'qemu-kvm') {
     const write = kind === 'qemu-xen' ? xenPtMsixWrite : vfioMsixTableWrite;
     write(tx, domid, host, entry, R.PCI_MSIX_ENTRY_LOWER_ADDR, addr);
@@ -214,8 +212,8 @@ export function qemuGuestMaskEntry(
   entry: number,
   masked: boolean,
 ): void {
-  const host = tx.s.guests[dk(domid)]?.pci[guestDev]?.hostBdf;
-  const kind = tx.s.qemu[dk(domid)]?.kind;
+  const host = byDomid(tx.s.guests, domid)?.pci[guestDev]?.hostBdf;
+  const kind = byDomid(tx.s.qemu, domid)?.kind;
   if (host && (kind === 'qemu-xen' || kind === 'qemu-kvm')) {
     const write = kind === 'qemu-xen' ? xenPtMsixWrite : vfioMsixTableWrite;
     write(tx, domid, host, entry, R.PCI_MSIX_ENTRY_VECTOR_CTRL, masked ? 1 : 0);
@@ -225,7 +223,7 @@ export function qemuGuestMaskEntry(
   const rec = w(tx, w(tx, wPtDevice(tx, domid, host), 'entries'), entry);
   rec.masked = masked;
   if (rec.pirq >= 0) {
-    const p = tx.s.xen.domains[dk(domid)]?.pirqs[pk(rec.pirq)];
+    const p = byDomid(tx.s.xen.domains, domid)?.pirqs[pk(rec.pirq)];
     if (p) msixSetMask(tx, p, masked);
   }
 }

@@ -1,13 +1,13 @@
 // hw/pci/msix.c msix_handle_mask_update() (spec §8.2, R25): QEMU tells vfio about a vector only when its
 // masked state changes; rewriting the same message is invisible to the host (seed 004).
 import { IPR, IPR_GUEST, iprBooted } from '../testing/fixtures2';
-import { dk } from '../core/keys';
+import { ofDomid } from '../core/domtab';
 
 describe('QEMU MSI-X emulation for vfio-pci', () => {
   it('rewriting the message of an unmasked vector changes nothing on the host', () => {
     const d = iprBooted();
     const host = d.state.kvm?.vfio[IPR];
-    const v0 = d.state.qemu[dk(1)].vfio?.[IPR].vectors[0];
+    const v0 = ofDomid(d.state.qemu, 1).vfio?.[IPR].vectors[0];
     d.run({
       type: 'guest.msix.write',
       domain: IPR_GUEST,
@@ -31,7 +31,7 @@ describe('QEMU MSI-X emulation for vfio-pci', () => {
       value: 1,
     });
     expect(d.state.kvm?.vfio[IPR].vectors[0].trigger).toBe(0);
-    expect(d.state.qemu[dk(1)].vfio?.[IPR].vectors[0].use).toBe(false);
+    expect(ofDomid(d.state.qemu, 1).vfio?.[IPR].vectors[0].use).toBe(false);
     d.run({
       type: 'guest.msix.write',
       domain: IPR_GUEST,

@@ -3,7 +3,7 @@
 // notifiers → VFIO_DEVICE_SET_IRQS). Rewriting the same message — what pci_restore_state() does after a
 // backdoor reset — changes nothing QEMU can see. Seed 004.
 import type { HostState } from '../core/state';
-import { own, w, type Tx } from '../core/tx';
+import { own, w, type Tx, mQemu, wQemu } from '../core/tx';
 import { bdfOf } from '../core/format';
 import * as R from '../pci/constants';
 import { findCapRaw } from '../pci/config';
@@ -12,14 +12,14 @@ import type { LinuxPciDev } from '../dom0/types';
 import { virtualConfig } from './virtual-config';
 import { vfioOpen, vfioRelease, vfioSetIrqsMsix } from '../kvm/vfio';
 import type { VfioMsixVector, VfioPciState } from './types';
-import { dk } from '../core/keys';
+import { byDomid, ofDomid, putByDomid } from '../core/domtab';
 
 function st(s: HostState, vm: number, host: string): VfioPciState | undefined {
-  return s.qemu[dk(vm)]?.vfio?.[host];
+  return byDomid(s.qemu, vm)?.vfio?.[host];
 }
 
 function wSt(tx: Tx, vm: number, host: string): VfioPciState {
-  return w(tx, w(tx, w(tx, w(tx, tx.s, 'qemu'), dk(vm)), 'vfio'), host);
+  return w(tx, w(tx, wQemu(tx, vm), 'vfio'), host);
 }
 
 function wVec(tx: Tx, vm: number, host: string, nr: number): VfioMsixVector {
@@ -28,18 +28,21 @@ function wVec(tx: Tx, vm: number, host: string, nr: number): VfioMsixVector {
 
 /** A QEMU/KVM process for a VM. */
 export function vfioQemuCreate(tx: Tx, vm: number): void {
-  w(tx, tx.s, 'qemu')[dk(vm)] = own(tx, {
-    domid: vm,
-    devices: own(tx, {}),
-    kind: 'qemu-kvm',
-    vfio: own(tx, {}),
-  });
+  putByDomid(
+    mQemu(tx),
+    own(tx, {
+      domid: vm,
+      devices: own(tx, {}),
+      kind: 'qemu-kvm',
+      vfio: own(tx, {}),
+    }),
+  );
 }
 
 /** -device vfio-pci,host=BDF: open the device, emulate its MSI-X table (every vector masked). */
 export function vfioRealize(tx: Tx, vm: number, hostBdf: string): string {
   vfioOpen(tx, vm, hostBdf);
-  const q = tx.s.qemu[dk(vm)];
+  const q = ofDomid(tx.s.qemu, vm);
   const used = new Set(Object.values(q.devices).map((d) => d.guestBdf));
   let slot = 5;
   while (used.has(bdfOf(0, 0, slot << 3))) slot++;
@@ -57,7 +60,7 @@ export function vfioRealize(tx: Tx, vm: number, hostBdf: string): string {
       virq: -1,
     });
   }
-  const qw = w(tx, w(tx, tx.s, 'qemu'), dk(vm));
+  const qw = wQemu(tx, vm);
   w(tx, qw, 'devices')[hostBdf] = own(tx, {
     hostBdf,
     guestBdf,
@@ -81,7 +84,7 @@ export function vfioUnrealize(tx: Tx, vm: number, hostBdf: string): void {
   if (!s0) return;
   if (s0.msixEnabled) vfioDisableMsix(tx, vm, hostBdf);
   vfioRelease(tx, hostBdf);
-  const qw = w(tx, w(tx, tx.s, 'qemu'), dk(vm));
+  const qw = wQemu(tx, vm);
   delete w(tx, qw, 'vfio')[hostBdf];
   delete w(tx, qw, 'devices')[hostBdf];
 }
@@ -249,7 +252,7 @@ export function vfioCfgWrite(
     }
     if (!wasEnabled && ws.msixEnabled) vfioEnableMsix(tx, vm, host);
     else if (wasEnabled && !ws.msixEnabled) vfioDisableMsix(tx, vm, host);
-    w(tx, w(tx, w(tx, w(tx, tx.s, 'qemu'), dk(vm)), 'devices'), host).msixEnabled = ws.msixEnabled;
+    w(tx, w(tx, wQemu(tx, vm), 'devices'), host).msixEnabled = ws.msixEnabled;
     return;
   }
   if (off < 4) return;

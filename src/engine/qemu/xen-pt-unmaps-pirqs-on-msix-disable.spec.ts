@@ -2,8 +2,8 @@
 // unmaps every pirq of the device but keeps the address/data in the emulated table (spec §8.1, seed 002).
 import { xenPirqs } from '../queries';
 import { NVME_A, NVME_GUEST, createWith } from '../testing/fixtures2';
-import { dk } from '../core/keys';
 import type { Driver } from '../testing/fixtures';
+import { ofDomid } from '../core/domtab';
 
 function bootOne(profile: string): Driver {
   const d = createWith('nvme-pvhvm', profile);
@@ -37,7 +37,7 @@ describe('qemu-xen xen_pt MSI-X disable (qemu-unmap-pirqs)', () => {
     disableMsix(d);
     expect(xenPirqs(d.state, 1)[0].pirqs).toEqual([]);
     expect(d.lines()).toContain(`qemu: [00:05.0] msi_msix_disable: Unmap MSI-X pirq ${before[0]}`);
-    const pt = d.state.qemu[dk(1)].xenPt?.[NVME_A];
+    const pt = ofDomid(d.state.qemu, 1).xenPt?.[NVME_A];
     expect(pt?.entries[0].pirq).toBe(-1);
     expect(pt?.entries[0].data).toBe(0x4300);
   });
@@ -52,7 +52,7 @@ describe('qemu-xen xen_pt MSI-X disable (qemu-unmap-pirqs)', () => {
 
   it('a guest rewriting an unchanged message of a mapped entry is ignored (no new mapping)', () => {
     const d = bootOne('xen-4.8-linux-4.9');
-    const pt = d.state.qemu[dk(1)].xenPt?.[NVME_A];
+    const pt = ofDomid(d.state.qemu, 1).xenPt?.[NVME_A];
     const ev = d.run({
       type: 'guest.msix.write',
       domain: NVME_GUEST,
@@ -62,6 +62,6 @@ describe('qemu-xen xen_pt MSI-X disable (qemu-unmap-pirqs)', () => {
       value: pt?.entries[0].data ?? 0,
     });
     expect(ev.filter((e) => e.type === 'msi.vector')).toEqual([]);
-    expect(d.state.qemu[dk(1)].xenPt?.[NVME_A].entries[0].updated).toBe(false);
+    expect(ofDomid(d.state.qemu, 1).xenPt?.[NVME_A].entries[0].updated).toBe(false);
   });
 });

@@ -4,7 +4,7 @@
 // `qemu-unmap-pirqs` (qemu c976437, every QEMU since 2.1) — unmapping every pirq when the guest disables
 // MSI/MSI-X while the address/data stay in the emulated table. Seed 002.
 import type { HostState } from '../core/state';
-import { own, printk, w, type Tx } from '../core/tx';
+import { own, printk, w, type Tx, wQemu } from '../core/tx';
 import { bdfOf, hex, splitBdf } from '../core/format';
 import * as R from '../pci/constants';
 import { findCapRaw } from '../pci/config';
@@ -16,7 +16,8 @@ import { physdevMapPirq, physdevUnmapPirq } from '../xen/physdev';
 import type { LinuxPciDev } from '../dom0/types';
 import { virtualConfig } from './virtual-config';
 import type { XenPtMsi, XenPtMsixEntry, XenPtState } from './types';
-import { dk, pk } from '../core/keys';
+import { pk } from '../core/keys';
+import { byDomid, ofDomid } from '../core/domtab';
 
 /** XEN_PT_UNASSIGNED_PIRQ */
 export const XEN_PT_UNASSIGNED_PIRQ = -1;
@@ -27,11 +28,11 @@ function hx(n: number): string {
 }
 
 function ptState(s: HostState, domid: number, host: string): XenPtState | undefined {
-  return s.qemu[dk(domid)]?.xenPt?.[host];
+  return byDomid(s.qemu, domid)?.xenPt?.[host];
 }
 
 function wPt(tx: Tx, domid: number, host: string): XenPtState {
-  return w(tx, w(tx, w(tx, w(tx, tx.s, 'qemu'), dk(domid)), 'xenPt'), host);
+  return w(tx, w(tx, wQemu(tx, domid), 'xenPt'), host);
 }
 
 function wEntry(tx: Tx, domid: number, host: string, i: number): XenPtMsixEntry {
@@ -51,7 +52,7 @@ function ptErr(tx: Tx, guestBdf: string, func: string, text: string): void {
 
 /** A qemu-xen device model for an HVM domain (instead of RHEL-5 qemu-dm). */
 export function xenPtCreate(tx: Tx, domid: number): void {
-  const q = w(tx, w(tx, tx.s, 'qemu'), dk(domid));
+  const q = wQemu(tx, domid);
   q.kind = 'qemu-xen';
   q.xenPt = own(tx, {});
 }
@@ -61,7 +62,7 @@ export function xenPtCreate(tx: Tx, domid: number): void {
  * emulated NIC at 00:04.0; slot choice UNVERIFIED); MSI/MSI-X emulation initialised from the real caps.
  */
 export function xenPtRealize(tx: Tx, domid: number, hostBdf: string): string {
-  const q = tx.s.qemu[dk(domid)];
+  const q = ofDomid(tx.s.qemu, domid);
   const used = new Set(Object.values(q.devices).map((d) => d.guestBdf));
   let slot = 5;
   while (used.has(bdfOf(0, 0, slot << 3))) slot++;
@@ -86,7 +87,7 @@ export function xenPtRealize(tx: Tx, domid: number, hostBdf: string): string {
   const msi: XenPtMsi | null = m?.msi
     ? { flags: 0, addrLo: 0, addrHi: 0, data: 0, pirq: -1, initialized: false, mapped: false }
     : null;
-  const qw = w(tx, w(tx, tx.s, 'qemu'), dk(domid));
+  const qw = wQemu(tx, domid);
   w(tx, qw, 'devices')[hostBdf] = own(tx, {
     hostBdf,
     guestBdf,
@@ -118,7 +119,7 @@ export function xenPtUnrealize(tx: Tx, domid: number, hostBdf: string): void {
   if (!st) return;
   if (st.msi?.mapped) xenPtMsiDisable(tx, domid, hostBdf);
   if (st.entries.length > 0) xenPtMsixDisable(tx, domid, hostBdf);
-  const qw = w(tx, w(tx, tx.s, 'qemu'), dk(domid));
+  const qw = wQemu(tx, domid);
   delete w(tx, qw, 'xenPt')[hostBdf];
   delete w(tx, qw, 'devices')[hostBdf];
 }
@@ -238,7 +239,7 @@ function msiMsixUpdate(
 
 /** xc_domain_unbind_msi_irq → pt_irq_destroy_bind(): the guest vector goes, the entry is masked. */
 function ptIrqDestroyBind(tx: Tx, domid: number, pirq: number): void {
-  const p = tx.s.xen.domains[dk(domid)]?.pirqs[pk(pirq)];
+  const p = byDomid(tx.s.xen.domains, domid)?.pirqs[pk(pirq)];
   if (!p || p.dpci === null) return;
   const rec = w(tx, w(tx, wXenDomain(tx, domid), 'pirqs'), pk(pirq));
   rec.dpci = null;
@@ -376,7 +377,7 @@ function xenPtMsixctrlRegWrite(tx: Tx, domid: number, host: string, ctrl: number
   ws.msixEnabled = enable;
   if (enable !== was)
     ptLog(tx, st.guestBdf, 'xen_pt_msixctrl_reg_write', `${enable ? 'enable' : 'disable'} MSI-X`);
-  w(tx, w(tx, w(tx, w(tx, tx.s, 'qemu'), dk(domid)), 'devices'), host).msixEnabled = enable;
+  w(tx, w(tx, wQemu(tx, domid), 'devices'), host).msixEnabled = enable;
 }
 
 /**
@@ -398,7 +399,7 @@ export function xenPtMsixWrite(
   const e = st.entries[entryNr];
   const v = val >>> 0;
   if (offset === R.PCI_MSIX_ENTRY_VECTOR_CTRL && e.pirq >= 0) {
-    const p = tx.s.xen.domains[dk(domid)]?.pirqs[pk(e.pirq)];
+    const p = byDomid(tx.s.xen.domains, domid)?.pirqs[pk(e.pirq)];
     if (p && p.dpci !== null) {
       // msixtbl_write() in the hypervisor: the mask bit reaches the device, QEMU's copy goes stale.
       msixSetMask(tx, p, (v & R.PCI_MSIX_ENTRY_CTRL_MASKBIT) !== 0);

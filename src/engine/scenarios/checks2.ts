@@ -3,7 +3,7 @@
 import { canonicalBdf, splitBdf } from '../core/format';
 import type { HostState } from '../core/state';
 import { findUpstreamBridge } from '../xen/pdev';
-import { dk } from '../core/keys';
+import { byDomid } from '../core/domtab';
 
 export type Engine2Expectation =
   /** find_upstream_bridge() for `bdf` returns `ret` (and, for 1, that bridge; the walk starts like `walk`). */
@@ -72,7 +72,7 @@ export function check2(e: Engine2Expectation, s: HostState): { ok: boolean; deta
     }
     case 'guest-driver': {
       const domid = s.domains[e.domain]?.domid;
-      const g = domid === null || domid === undefined ? undefined : s.guests[dk(domid)];
+      const g = domid === null || domid === undefined ? undefined : byDomid(s.guests, domid);
       if (!g) return { ok: false, detail: `${e.domain} is not running` };
       const host = canonicalBdf(e.bdf);
       const dev = Object.values(g.pci).find((d) => d.hostBdf === host);

@@ -3,6 +3,7 @@
 // stale list back to dom0's igbvf shows the same leak from dom0's side.
 import { dom0MsiList, getDevice, listDomains } from '../queries';
 import { Driver, PV, VF, pingSecond, pvHost } from '../testing/fixtures';
+import { ofDomid } from '../core/domtab';
 
 describe('host reboot', () => {
   it('shuts the guests down, power-cycles, and boots with an empty msi_dev_head; autostart domains come back', () => {
@@ -17,7 +18,7 @@ describe('host reboot', () => {
     // dom0 rebooted: its only list entry is the one its own igbvf created at boot (three fresh dom0 pirqs).
     expect(dom0MsiList(d.state, VF)).toHaveLength(1);
     expect(dom0MsiList(d.state, VF)[0].pirqs.map((p) => p.pirq)).toEqual([255, 254, 253]);
-    expect(d.state.xen.domains.d0.pirqs.p255.bdf).toBe(VF);
+    expect(ofDomid(d.state.xen.domains, 0).pirqs.p255.bdf).toBe(VF);
     expect(getDevice(d.state, VF).driver).toBe('igbvf');
     expect(listDomains(d.state).map((x) => [x.name, x.state])).toEqual([
       ['auto', 'running'],

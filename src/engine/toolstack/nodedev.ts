@@ -17,9 +17,9 @@ import {
   strToSlot,
 } from '../dom0/pciback/pci_stub';
 import type { ResetMethod } from '../commands';
-import { dk } from '../core/keys';
 import { isKvmHost } from '../profiles/stack2';
 import { kvmNodedevDetach, kvmNodedevReattach } from '../kvm/toolstack';
+import { byDomid } from '../core/domtab';
 
 /** The device exists in dom0 (lspci would show it). */
 export function hostDevice(tx: Tx, bdfIn: string): string {
@@ -36,7 +36,7 @@ function domainUsing(tx: Tx, bdf: string): string | null {
   }
   const psdev = pcistubFind(tx.s, bdf);
   if (!psdev || psdev.owner === null) return null;
-  const g = tx.s.guests[dk(psdev.owner)];
+  const g = byDomid(tx.s.guests, psdev.owner);
   return g ? g.domain : `domid ${psdev.owner}`;
 }
 

@@ -5,7 +5,7 @@ import { fail } from '../core/errors';
 import type { DomainStateReason, LifecycleAction } from '../core/events';
 import { canonicalBdf } from '../core/format';
 import { emit, own, ownedFrom, random32, w, type Tx, mXen, mGuests } from '../core/tx';
-import { copyDict, copyDomainRecord } from '../core/copy';
+import { copyDomainRecord, copyRecord, copyWithout } from '../core/copy';
 import { hex } from '../core/format';
 import { assignDevice } from '../xen/pci';
 import { domainCreate, domainKill, domainShutdown } from '../xen/domain';
@@ -24,7 +24,7 @@ import { dropIrqRows, refreshIrqRows } from '../irq/delivery';
 import type { DomainDefinition, HostdevInput } from '../commands';
 import { nodedevDetach, nodedevReattach } from './nodedev';
 import type { DomainConfig, DomainRecord, HostdevConfig } from './types';
-import { dk } from '../core/keys';
+import { dropByDomid, putByDomid } from '../core/domtab';
 import { isKvmHost } from '../profiles/stack2';
 import { cancelDomainWork } from '../guest/workqueue';
 import {
@@ -63,7 +63,7 @@ export function domainRecord(tx: Tx, name: string): DomainRecord {
 function wDomain(tx: Tx, name: string): DomainRecord {
   const s = tx.s;
   const base = tx.base.domains;
-  const domains = (s.domains = ownedFrom(tx, s.domains, base, copyDict));
+  const domains = (s.domains = ownedFrom(tx, s.domains, base, copyRecord));
   return (domains[name] = ownedFrom(tx, domains[name], base[name], copyDomainRecord));
 }
 
@@ -145,7 +145,7 @@ export function xendUndefine(tx: Tx, name: string): void {
   const rec = domainRecord(tx, name);
   if (rec.state === 'running')
     fail('domain-running', `Domain '${name}' is running; shut it down first.`);
-  delete w(tx, tx.s, 'domains')[name];
+  tx.s.domains = own(tx, copyWithout(tx.s.domains, name));
   dropIrqRows(tx, name);
   emit(tx, {
     type: 'domain.lifecycle',
@@ -199,7 +199,7 @@ export function xendStart(tx: Tx, name: string, action: LifecycleAction = 'start
   for (const h of cfg.hostdevs) checkAssignable(tx, h, cfg.type);
   dropIrqRows(tx, name);
   const domid = domainCreate(tx, name, cfg.type);
-  mGuests(tx)[dk(domid)] = ownNewGuestState(tx, newGuestState(domid, name, cfg.type));
+  putByDomid(mGuests(tx), ownNewGuestState(tx, newGuestState(domid, name, cfg.type)));
   if (cfg.type === 'hvm') qemuCreate(tx, domid);
   for (const h of cfg.hostdevs) attachDevice(tx, domid, cfg.type, h);
   const r = wDomain(tx, name);
@@ -225,7 +225,7 @@ function teardown(tx: Tx, name: string, reason: DomainStateReason, keepManaged: 
   const domid = rec.domid;
   if (domid === null) return;
   cancelDomainWork(tx, domid); // Engine II: the guest's queued driver work dies with it
-  delete mGuests(tx)[dk(domid)];
+  dropByDomid(mGuests(tx), domid);
   domainKill(tx, domid);
   qemuDestroy(tx, domid);
   pcibackTeardown(tx, domid);

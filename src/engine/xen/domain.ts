@@ -4,19 +4,19 @@ import { evtchnDestroy } from './event_channel';
 import { freeDomainPirqs, newXenDomain, wXenDomain } from './irq';
 import { deassignDevice } from './pci';
 import type { XenDomainKind, XenShutdownReason } from './types';
-import { dk } from '../core/keys';
+import { byDomid, dropByDomid, putByDomid } from '../core/domtab';
 
 /** XEN_DOMCTL_createdomain: the next domid (xend never reuses one while the host runs). */
 export function domainCreate(tx: Tx, name: string, kind: XenDomainKind): number {
   const xen = mXen(tx);
   const domid = xen.nextDomid++;
-  mXenDomains(tx)[dk(domid)] = newXenDomain(tx, domid, name, kind);
+  putByDomid(mXenDomains(tx), newXenDomain(tx, domid, name, kind));
   return domid;
 }
 
 /** SCHEDOP_shutdown / domain_crash: the domain stops running; the toolstack decides what follows. */
 export function domainShutdown(tx: Tx, domid: number, reason: XenShutdownReason): void {
-  if (!tx.s.xen.domains[dk(domid)]) return;
+  if (!byDomid(tx.s.xen.domains, domid)) return;
   const d = wXenDomain(tx, domid);
   d.state = 'shutdown';
   d.shutdownReason = reason;
@@ -27,7 +27,7 @@ export function domainShutdown(tx: Tx, domid: number, reason: XenShutdownReason)
  * return assigned devices to dom0, drop the domain. Backends in dom0 are torn down afterwards by the toolstack.
  */
 export function domainKill(tx: Tx, domid: number): void {
-  if (!tx.s.xen.domains[dk(domid)]) return;
+  if (!byDomid(tx.s.xen.domains, domid)) return;
   evtchnDestroy(tx, domid);
   freeDomainPirqs(tx, domid);
   // In BDF order; only the domain's own devices are candidates (deassigning one never hands another to it).
@@ -38,5 +38,5 @@ export function domainKill(tx: Tx, domid: number): void {
   for (let i = 0; i < mine.length; i++) {
     if (tx.s.xen.pdevs[mine[i]].domid === domid) deassignDevice(tx, domid, mine[i]);
   }
-  delete mXenDomains(tx)[dk(domid)];
+  dropByDomid(mXenDomains(tx), domid);
 }

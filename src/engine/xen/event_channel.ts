@@ -2,7 +2,8 @@
 import { w, type Tx } from '../core/tx';
 import { EEXIST, EINVAL, ESRCH } from './errno';
 import { pirqGuestBind, pirqGuestUnbind, wXenDomain } from './irq';
-import { dk, pk } from '../core/keys';
+import { pk } from '../core/keys';
+import { byDomid } from '../core/domtab';
 
 /**
  * EVTCHNOP_bind_pirq: -EINVAL for an out-of-range or unmapped pirq (pirq_guest_bind finds no vector),
@@ -10,7 +11,7 @@ import { dk, pk } from '../core/keys';
  * accessible exactly when it has been mapped for the domain.
  */
 export function evtchnBindPirq(tx: Tx, domid: number, pirq: number): { rc: number; port: number } {
-  const d = tx.s.xen.domains[dk(domid)];
+  const d = byDomid(tx.s.xen.domains, domid);
   if (!d) return { rc: -ESRCH, port: 0 };
   if (pirq < 0 || pirq >= d.nrPirqs) return { rc: -EINVAL, port: 0 };
   const p = d.pirqs[pk(pirq)];
@@ -24,7 +25,7 @@ export function evtchnBindPirq(tx: Tx, domid: number, pirq: number): { rc: numbe
 
 /** EVTCHNOP_close on a pirq port: unbind the pirq. */
 export function evtchnClose(tx: Tx, domid: number, port: number): void {
-  const d = tx.s.xen.domains[dk(domid)];
+  const d = byDomid(tx.s.xen.domains, domid);
   if (!d || port === 0) return;
   for (const key in d.pirqs) {
     if (d.pirqs[key].evtchn === port) {
@@ -36,7 +37,7 @@ export function evtchnClose(tx: Tx, domid: number, port: number): void {
 
 /** evtchn_destroy(): on domain_kill every port is closed, so pirqs are unbound before they are freed. */
 export function evtchnDestroy(tx: Tx, domid: number): void {
-  const d = tx.s.xen.domains[dk(domid)];
+  const d = byDomid(tx.s.xen.domains, domid);
   if (!d) return;
   for (const key of Object.keys(d.pirqs)) {
     const p = d.pirqs[key];

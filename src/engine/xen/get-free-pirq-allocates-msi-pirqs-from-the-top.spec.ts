@@ -8,6 +8,7 @@ import { getFreePirq, unmapDomainPirq } from './irq';
 import { physdevMapPirq } from './physdev';
 import { ENOSPC } from './errno';
 import type { Tx } from '../core/tx';
+import { ofDomid } from '../core/domtab';
 
 const VF_BUS = 1;
 const VF_DEVFN = 0x80;
@@ -77,7 +78,7 @@ describe('get_free_pirq for MSI', () => {
 
   it('on Xen 4.1 a domU has nr_irqs_gsi + extra_guest_irqs pirqs and MSI pirqs start at the top of that', () => {
     const { tx, domid } = freshDomain('centos5-xen-4.1', 'iommu=on extra_guest_irqs=32');
-    expect(tx.s.xen.domains[`d${domid}`].nrPirqs).toBe(56);
+    expect(ofDomid(tx.s.xen.domains, domid).nrPirqs).toBe(56);
     expect(mapOne(tx, domid, 0)).toBe(55);
   });
 

@@ -8,34 +8,36 @@ import { hwCfgRead, hwCfgWrite, mmioWrite32, mmioWriteMsixEntry } from '../pci/h
 import { xenDprintk, xenVersion } from './console';
 import { EINVAL, ENODEV, ENOSPC, ESRCH } from './errno';
 import type { XenDomain, XenPirq, XenVectorUse } from './types';
-import { dk, pk, vk } from '../core/keys';
+import { pk, vk } from '../core/keys';
 import { pirqFreed } from './pirq4';
 import { hasPdevModel } from '../profiles/stack2';
 import { clearMsiSourceId, setMsiSourceId } from './vtd';
+import { byDomid, domidIndex } from '../core/domtab';
 
 export const FIRST_DYNAMIC_VECTOR = 0x30;
 export const LAST_DYNAMIC_VECTOR = 0xef;
 
 export function xenDomain(s: HostState, domid: number): XenDomain | undefined {
-  return s.xen.domains[dk(domid)];
+  return byDomid(s.xen.domains, domid);
 }
 
 export function wXenDomain(tx: Tx, domid: number): XenDomain {
   const domains = mXenDomains(tx);
-  const key = dk(domid);
   const h = tx.h;
   const c = h.xenDomain;
-  if (c !== undefined && h.xenDomainKey === key && domains[key] === c) return c;
-  h.xenDomainKey = key;
-  return (h.xenDomain = domains[key] =
-    ownedFrom(tx, domains[key], tx.base.xen.domains[key], copyXenDomain));
+  if (c !== undefined && c.domid === domid && domains[h.xenDomainAt] === c) return c;
+  const i = domidIndex(domains, domid);
+  if (i < 0) throw new Error(`internal: no hypervisor domain ${domid}`);
+  h.xenDomainAt = i;
+  return (h.xenDomain = domains[i] =
+    ownedFrom(tx, domains[i], byDomid(tx.base.xen.domains, domid), copyXenDomain));
 }
 
 function wPirqs(tx: Tx, domid: number): Record<string, XenPirq> {
   const d = wXenDomain(tx, domid);
   const c = tx.h.pirqs;
   if (c !== undefined && d.pirqs === c) return c;
-  const b = tx.base.xen.domains[dk(domid)] as XenDomain | undefined;
+  const b = byDomid(tx.base.xen.domains, domid);
   return (tx.h.pirqs = d.pirqs = ownedFrom(tx, d.pirqs, b && b.pirqs, copyRecord));
 }
 
@@ -49,7 +51,7 @@ function removePirq(tx: Tx, domid: number, key: string): void {
 function wPirq(tx: Tx, domid: number, pirq: number): XenPirq {
   const pirqs = wPirqs(tx, domid);
   const key = pk(pirq);
-  const b = tx.base.xen.domains[dk(domid)] as XenDomain | undefined;
+  const b = byDomid(tx.base.xen.domains, domid);
   return (pirqs[key] = ownedFrom(tx, pirqs[key], b && b.pirqs[key], copyPirq));
 }
 
@@ -65,7 +67,7 @@ function wVectors(tx: Tx): Record<string, XenVectorUse> {
  * the GSI range — so a domain's first MSI pirqs are 255, 254, 253 on Xen 3.x. -ENOSPC when exhausted.
  */
 export function getFreePirq(s: HostState, domid: number): number {
-  const d = s.xen.domains[dk(domid)];
+  const d = byDomid(s.xen.domains, domid) as XenDomain;
   const floor = xenVersion(s).msiPirqFloor;
   const pirqs = d.pirqs;
   const info = d.pirqInfo;
@@ -143,7 +145,7 @@ export function mapDomainPirq(
   vec: { cpu: number; vector: number },
   msi: { bdf: string; entry: number; tableBase: number },
 ): number {
-  const d = tx.s.xen.domains[dk(domid)];
+  const d = byDomid(tx.s.xen.domains, domid);
   if (!d) return -ESRCH;
   if (pirq < 0 || pirq >= d.nrPirqs) {
     xenDprintk(tx, 'mapInvalid', `dom${domid}: invalid pirq ${pirq} or vector ${vec.vector}`);
@@ -227,7 +229,7 @@ export function mapDomainPirq(
  * entry is masked (__pci_disable_msix) and the vector freed. The pirq is immediately reusable.
  */
 export function unmapDomainPirq(tx: Tx, domid: number, pirq: number): number {
-  const d = tx.s.xen.domains[dk(domid)];
+  const d = byDomid(tx.s.xen.domains, domid);
   if (!d) return -ESRCH;
   if (pirq < 0 || pirq >= d.nrPirqs) return -EINVAL;
   const p = d.pirqs[pk(pirq)];
@@ -258,7 +260,7 @@ export function unmapDomainPirq(tx: Tx, domid: number, pirq: number): number {
 
 /** free_domain_pirqs(): on domain destruction, unmap every pirq still mapped. */
 export function freeDomainPirqs(tx: Tx, domid: number): void {
-  const d = tx.s.xen.domains[dk(domid)];
+  const d = byDomid(tx.s.xen.domains, domid);
   if (!d) return;
   // Highest first. A domain has a handful of pirqs: an insertion sort, where Array.prototype.sort would
   // allocate its work arrays.
@@ -278,7 +280,7 @@ export function freeDomainPirqs(tx: Tx, domid: number): void {
 
 /** pirq_guest_bind(): attach the guest's handler; the MSI-X entry is unmasked (startup). -EINVAL if unmapped. */
 export function pirqGuestBind(tx: Tx, domid: number, pirq: number, evtchn: number): number {
-  const d = tx.s.xen.domains[dk(domid)];
+  const d = byDomid(tx.s.xen.domains, domid);
   const p = d?.pirqs[pk(pirq)];
   if (!p) return -EINVAL;
   const rec = wPirq(tx, domid, pirq);
@@ -289,7 +291,7 @@ export function pirqGuestBind(tx: Tx, domid: number, pirq: number, evtchn: numbe
 
 /** pirq_guest_unbind(): detach; the entry is masked (shutdown) when the last handler goes. */
 export function pirqGuestUnbind(tx: Tx, domid: number, pirq: number): void {
-  const p = tx.s.xen.domains[dk(domid)]?.pirqs[pk(pirq)];
+  const p = byDomid(tx.s.xen.domains, domid)?.pirqs[pk(pirq)];
   if (!p) return;
   const rec = wPirq(tx, domid, pirq);
   rec.evtchn = 0;
@@ -298,7 +300,7 @@ export function pirqGuestUnbind(tx: Tx, domid: number, pirq: number): void {
 
 /** XEN_DOMCTL_bind_pt_irq (HVM passthrough MSI): deliver pirq as guest vector `gvec`, unmasked. */
 export function ptIrqBindMsi(tx: Tx, domid: number, pirq: number, gvec: number): number {
-  const p = tx.s.xen.domains[dk(domid)]?.pirqs[pk(pirq)];
+  const p = byDomid(tx.s.xen.domains, domid)?.pirqs[pk(pirq)];
   if (!p) return -EINVAL;
   const rec = wPirq(tx, domid, pirq);
   rec.dpci = gvec;

@@ -4,7 +4,7 @@ import type { Tx } from '../core/tx';
 import { xenDprintk } from './console';
 import { EINVAL, ESRCH } from './errno';
 import { assignIrqVector, getFreePirq, mapDomainPirq, unmapDomainPirq } from './irq';
-import { dk } from '../core/keys';
+import { byDomid } from '../core/domtab';
 
 export const DOMID_SELF = 0x7ff0;
 
@@ -33,7 +33,7 @@ export function physdevMapPirq(
   map: PhysdevMapPirq,
 ): { rc: number; pirq: number } {
   const domid = resolve(caller, map.domid);
-  const d = tx.s.xen.domains[dk(domid)];
+  const d = byDomid(tx.s.xen.domains, domid);
   if (!d) return { rc: -ESRCH, pirq: map.pirq };
   const vec = map.index === -1 ? assignIrqVector(tx.s) : { cpu: 0, vector: map.index };
   if (!vec) {
@@ -59,6 +59,6 @@ export function physdevMapPirq(
 /** PHYSDEVOP_unmap_pirq: -ESRCH if the domain no longer exists. */
 export function physdevUnmapPirq(tx: Tx, caller: number, domid: number, pirq: number): number {
   const id = resolve(caller, domid);
-  if (!tx.s.xen.domains[dk(id)]) return -ESRCH;
+  if (!byDomid(tx.s.xen.domains, id)) return -ESRCH;
   return unmapDomainPirq(tx, id, pirq);
 }

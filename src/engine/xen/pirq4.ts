@@ -6,7 +6,8 @@ import { own, w, type Tx } from '../core/tx';
 import { getFreePirq, wXenDomain } from './irq';
 import { EEXIST, ENOSPC, ESRCH } from './errno';
 import type { XenPirqInfo } from './types';
-import { dk, pk } from '../core/keys';
+import { pk } from '../core/keys';
+import { byDomid } from '../core/domtab';
 
 function wInfo(tx: Tx, domid: number): Record<string, XenPirqInfo> {
   const d = wXenDomain(tx, domid);
@@ -16,7 +17,7 @@ function wInfo(tx: Tx, domid: number): Record<string, XenPirqInfo> {
 
 /** pirq_info(d, pirq) as the guest-visible part: allocated and/or bound. */
 export function pirqInfo(s: HostState, domid: number, pirq: number): XenPirqInfo | undefined {
-  return s.xen.domains[dk(domid)]?.pirqInfo?.[pk(pirq)];
+  return byDomid(s.xen.domains, domid)?.pirqInfo?.[pk(pirq)];
 }
 
 /**
@@ -25,7 +26,7 @@ export function pirqInfo(s: HostState, domid: number, pirq: number): XenPirqInfo
  * unmapped again. Returns the pirq or -errno.
  */
 export function physdevGetFreePirq(tx: Tx, domid: number): number {
-  if (!tx.s.xen.domains[dk(domid)]) return -ESRCH;
+  if (!byDomid(tx.s.xen.domains, domid)) return -ESRCH;
   const pirq = getFreePirq(tx.s, domid);
   if (pirq < 0) return -ENOSPC;
   const info = wInfo(tx, domid);
@@ -39,7 +40,7 @@ export function physdevGetFreePirq(tx: Tx, domid: number): number {
  * pirq_guest_bind() (so no mapping is needed). Returns the port or -errno.
  */
 export function evtchnBindPirqHvm(tx: Tx, domid: number, pirq: number): number {
-  const d = tx.s.xen.domains[dk(domid)];
+  const d = byDomid(tx.s.xen.domains, domid);
   if (!d) return -ESRCH;
   const cur = d.pirqInfo?.[pk(pirq)];
   if (cur && cur.evtchn !== 0) return -EEXIST;

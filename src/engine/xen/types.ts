@@ -1,4 +1,5 @@
 // Hypervisor state: domains with their pirq tables, the vector space, the PCI device list and IOMMU ownership.
+import type { ByDomid } from '../core/domtab';
 
 export type XenDomainKind = 'dom0' | 'pv' | 'hvm';
 export type XenShutdownReason = 'poweroff' | 'reboot' | 'crash';
@@ -95,7 +96,8 @@ export interface XenState {
   /** `extra_guest_irqs=` (Xen 4.x domU pirq space). */
   extraGuestIrqs: number;
   nextDomid: number;
-  domains: Record<string, XenDomain>;
+  /** In domid order. */
+  domains: ByDomid<XenDomain>;
   /** Keyed by vk(cpu, vector). */
   vectors: Record<string, XenVectorUse>;
   pdevs: Record<string, XenPdev>;

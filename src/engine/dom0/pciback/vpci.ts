@@ -1,21 +1,16 @@
 // drivers/xen/pciback/vpci.c: the frontend's virtual PCI bus (one slot per exported device).
 import type { HostState } from '../../core/state';
-import { own, owned, sliceArray, spreadCopy, w, type Tx, mPciback } from '../../core/tx';
-import { copyDict } from '../../core/copy';
+import { own, owned, sliceArray, spreadCopy, type Tx, mPciback } from '../../core/tx';
 import { ENOMEM } from '../../xen/errno';
 import { kprintk } from '../kernel';
-import { dk } from '../../core/keys';
+import { byDomid, domidIndex, putByDomid } from '../../core/domtab';
+import type { PcibackBackend } from '../types';
 
 export const PCI_SLOT_MAX = 32;
 
 /** pciback_add_pci_dev() (vpci): the first free virtual slot; "pciback: vpci: %s: assign to virtual slot %d". */
 export function vpciAddPciDev(tx: Tx, domid: number, dev: string, log: boolean): number {
-  const pb = mPciback(tx);
-  const backends = (pb.backends = owned(tx, pb.backends, copyDict));
-  const key = dk(domid);
-  if (!backends[key]) backends[key] = own(tx, { domid, slots: own(tx, []) });
-  const be = (backends[key] = owned(tx, backends[key], spreadCopy));
-  const slots = (be.slots = owned(tx, be.slots, sliceArray));
+  const slots = wBackendSlots(tx, domid, true);
   let slot = 0;
   while (slot < slots.length && slots[slot] !== null) slot++;
   if (slot >= PCI_SLOT_MAX) {
@@ -30,13 +25,28 @@ export function vpciAddPciDev(tx: Tx, domid: number, dev: string, log: boolean):
 
 /** pciback_release_pci_dev() (vpci): free the slot. */
 export function vpciRemovePciDev(tx: Tx, domid: number, dev: string): void {
-  const be = tx.s.dom0.pciback.backends[dk(domid)];
+  const be = byDomid(tx.s.dom0.pciback.backends, domid);
   if (!be) return;
   const i = be.slots.indexOf(dev);
   if (i < 0) return;
-  const slots = w(tx, w(tx, w(tx, mPciback(tx), 'backends'), dk(domid)), 'slots');
-  slots[i] = null;
+  wBackendSlots(tx, domid, false)[i] = null;
 }
+
+/** The virtual slots of `domid`'s backend, copy-on-write; the backend is created when `create` says so. */
+function wBackendSlots(tx: Tx, domid: number, create: boolean): (string | null)[] {
+  const pb = mPciback(tx);
+  const backends = (pb.backends = owned(tx, pb.backends, sliceBackends));
+  let i = domidIndex(backends, domid);
+  if (i < 0) {
+    if (!create) throw new Error(`internal: no pciback backend for domid ${domid}`);
+    putByDomid(backends, own(tx, { domid, slots: own(tx, []) }));
+    i = domidIndex(backends, domid);
+  }
+  const be = (backends[i] = owned(tx, backends[i], spreadCopy));
+  return (be.slots = owned(tx, be.slots, sliceArray));
+}
+
+export const sliceBackends: (a: PcibackBackend[]) => PcibackBackend[] = sliceArray;
 
 /** pciback_get_pci_dev() (vpci): virtual 0000:00:SS.F → the exported device. */
 export function vpciGetPciDev(
@@ -47,13 +57,13 @@ export function vpciGetPciDev(
   devfn: number,
 ): string | null {
   if (domain !== 0 || bus !== 0) return null;
-  const be = s.dom0.pciback.backends[dk(domid)];
+  const be = byDomid(s.dom0.pciback.backends, domid);
   if (!be) return null;
   if ((devfn & 7) !== 0) return null;
   return be.slots[devfn >> 3] ?? null;
 }
 
 export function vpciSlotOf(s: HostState, domid: number, dev: string): number {
-  const be = s.dom0.pciback.backends[dk(domid)];
+  const be = byDomid(s.dom0.pciback.backends, domid);
   return be ? be.slots.indexOf(dev) : -1;
 }

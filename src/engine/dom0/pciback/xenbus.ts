@@ -1,10 +1,9 @@
 // drivers/xen/pciback/xenbus.c: a frontend domain's backend — devices exported when it connects and
 // released (pcistub_put_pci_dev → pciback_reset_device) when the toolstack tears it down.
 import { emit, owned, type Tx, mPciback } from '../../core/tx';
-import { copyDict } from '../../core/copy';
 import { pcistubGetPciDevBySlot, pcistubPutPciDev } from './pci_stub';
-import { vpciAddPciDev, vpciRemovePciDev } from './vpci';
-import { dk } from '../../core/keys';
+import { sliceBackends, vpciAddPciDev, vpciRemovePciDev } from './vpci';
+import { byDomid, dropByDomid } from '../../core/domtab';
 
 /** Export one device to `domid`: claim it from the stub and give it a virtual slot. */
 export function pcibackExportDevice(tx: Tx, domid: number, dev: string, vpciLog: boolean): number {
@@ -30,9 +29,9 @@ export function pcibackReleaseDevice(tx: Tx, domid: number, dev: string): void {
 
 /** pciback_disconnect + release of every exported device, in slot order; the backend goes away. */
 export function pcibackTeardown(tx: Tx, domid: number): void {
-  const be = tx.s.dom0.pciback.backends[dk(domid)];
+  const be = byDomid(tx.s.dom0.pciback.backends, domid);
   if (!be) return;
   for (const dev of be.slots) if (dev !== null) pcistubPutPciDev(tx, dev);
   const pb = mPciback(tx);
-  delete (pb.backends = owned(tx, pb.backends, copyDict))[dk(domid)];
+  dropByDomid((pb.backends = owned(tx, pb.backends, sliceBackends)), domid);
 }

@@ -5,7 +5,7 @@
 import type { Tx } from '../../core/tx';
 import { printk, w } from '../../core/tx';
 import { kernelOf, wPciDev, type KRef } from '../../dom0/kernel';
-import { dk, ik } from '../../core/keys';
+import { ik } from '../../core/keys';
 import {
   freeIrqModern,
   irqDelivers,
@@ -20,6 +20,7 @@ import {
 } from '../linux-msi';
 import { cancelWork, queueWork, setStep, type GuestTask, type StepResult } from '../workqueue';
 import type { NvmeCtrl } from '../types2';
+import { byDomid } from '../../core/domtab';
 
 /** ADMIN_TIMEOUT: admin_timeout (60 s) * HZ. */
 export const NVME_ADMIN_TIMEOUT_NS = 60_000_000_000;
@@ -29,7 +30,12 @@ const STEP_TIMEOUT = 100;
 
 function log(tx: Tx, domid: number, ctrl: NvmeCtrl, text: string): void {
   // dev_info(dev->ctrl.device, ...): the class device "nvme%d" of class "nvme".
-  printk(tx, `guest:${domid}`, `nvme ${ctrl.instance}: ${text}`, tx.s.guests[dk(domid)]?.domain);
+  printk(
+    tx,
+    `guest:${domid}`,
+    `nvme ${ctrl.instance}: ${text}`,
+    byDomid(tx.s.guests, domid)?.domain,
+  );
 }
 
 function ctrlOf(tx: Tx, domid: number, dev: string): NvmeCtrl | undefined {
