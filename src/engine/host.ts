@@ -99,7 +99,7 @@ export function emptyHostState(name = 'host'): HostState {
       extraGuestIrqs: 32,
       nextDomid: 1,
       domains: [],
-      vectors: {},
+      vectors: [],
       pdevs: {},
     },
     dom0: newDom0State('', []),
@@ -162,7 +162,7 @@ function bootHost(tx: Tx): void {
     extraGuestIrqs: cl.extraGuestIrqs,
     nextDomid: 1,
     domains: own(tx, []),
-    vectors: own(tx, {}),
+    vectors: own(tx, []),
     pdevs: own(tx, {}),
   });
   s.xen.domains.push(newXenDomain(tx, 0, 'Domain-0', 'dom0'));
@@ -527,7 +527,10 @@ export function restore(json: string): HostState {
   return v as HostState;
 }
 
-/** Schema 1 → 2: the per-domain tables keyed by `d<domid>` become arrays in domid order. */
+/**
+ * Schema 1 → 2: the per-domain tables keyed by `d<domid>` become arrays in domid order, and the vector
+ * space keyed by `v<cpu>.<vector>` becomes per-CPU arrays indexed by vector.
+ */
 function upgradeSchema1(v: Record<string, unknown>): HostState {
   const table = (path: string, at: unknown): { domid: number }[] => {
     const t = legacyTable(at);
@@ -544,12 +547,24 @@ function upgradeSchema1(v: Record<string, unknown>): HostState {
     return at as Record<string, unknown>;
   };
   const xen = obj('xen', v.xen);
+  const vectors: (Record<string, unknown> | null)[][] = [];
+  for (const [key, use] of Object.entries(obj('xen.vectors', xen.vectors))) {
+    const m = /^v(\d+)\.(\d+)$/.exec(key);
+    if (!m || !use || typeof use !== 'object' || Number(m[1]) > 255 || Number(m[2]) > 255)
+      fail('snapshot-invalid', `schema 1 snapshot: 'xen.vectors' has no vector '${key}'`);
+    const cpu = Number(m[1]);
+    const vector = Number(m[2]);
+    while (vectors.length <= cpu) vectors.push([]);
+    const perCpu = vectors[cpu];
+    while (perCpu.length < vector) perCpu.push(null);
+    perCpu[vector] = use as Record<string, unknown>;
+  }
   const dom0 = obj('dom0', v.dom0);
   const pciback = obj('dom0.pciback', dom0.pciback);
   return {
     ...v,
     schema: STATE_SCHEMA,
-    xen: { ...xen, domains: table('xen.domains', xen.domains) },
+    xen: { ...xen, domains: table('xen.domains', xen.domains), vectors },
     dom0: {
       ...dom0,
       pciback: { ...pciback, backends: table('dom0.pciback.backends', pciback.backends) },

@@ -21,10 +21,10 @@ import { PROFILES, type ProfileInfo } from './profiles/profiles';
 import { TEMPLATES, type HostTemplate } from './templates';
 import type { DomainType, HostdevConfig } from './toolstack/types';
 import type { DomainState, DomainStateReason } from './core/events';
-import { vk } from './core/keys';
 import { iommuGroupOf } from './kvm/vfio';
 import { findDomain } from './toolstack/names';
 import { byDomid } from './core/domtab';
+import { vectorUse } from './xen/vectors';
 
 export interface HostInfo {
   name: string;
@@ -394,7 +394,7 @@ function msixEntryOf(s: HostState, bdf: string, i: number): MsixTableEntry {
   const data = t[i * 4 + 2];
   const use =
     (addrLo & 0xfff00000) >>> 0 === R.MSI_ADDR_BASE_LO
-      ? s.xen.vectors[vk((addrLo >>> R.MSI_ADDR_DEST_ID_SHIFT) & 0xff, data & 0xff)]
+      ? vectorUse(s, (addrLo >>> R.MSI_ADDR_DEST_ID_SHIFT) & 0xff, data & 0xff)
       : undefined;
   return {
     entry: i,

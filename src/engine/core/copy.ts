@@ -54,18 +54,6 @@ function hasAny<T extends object>(o: T, keys: readonly OptionalKeys<T>[]): boole
 }
 
 /**
- * Copy of a record keyed by name or number (domids, pirqs, vectors…) into a null-prototype object, which
- * V8 keeps in dictionary mode: keys that come and go (a new domid at every boot) cost no new hidden class.
- */
-export function copyDict<T extends object>(o: T): T {
-  const c = Object.create(null) as Record<string, unknown>;
-  const src = o as Record<string, unknown>;
-  const keys = Object.keys(src);
-  for (let i = 0; i < keys.length; i++) c[keys[i]] = src[keys[i]];
-  return c as T;
-}
-
-/**
  * Copy of a record keyed by hardware or kernel names (BDFs, pirqs, irqs, interfaces) whose keys stay put:
  * Object.assign() clones such a record along V8's fast path whatever its keys, where a spread site that
  * sees many of them cannot.

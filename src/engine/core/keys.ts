@@ -24,7 +24,6 @@ class KeyCache {
 const domainKeys = new KeyCache('d');
 const pirqKeys = new KeyCache('p');
 const irqKeys = new KeyCache('i');
-const vectorKeys = [new KeyCache('v0.')];
 
 /** Domain records (hypervisor domains, guest kernels, device models, pciback backends): `d<domid>`. */
 export function dk(domid: number): string {
@@ -34,15 +33,6 @@ export function dk(domid: number): string {
 /** A domain's pirq table: `p<pirq>`. */
 export function pk(pirq: number): string {
   return pirqKeys.get(pirq);
-}
-
-/** The hypervisor's vector table: `v<cpu>.<vector>`. */
-export function vk(cpu: number, vector: number): string {
-  if (cpu >= 0 && cpu < 64 && Number.isInteger(cpu)) {
-    while (vectorKeys.length <= cpu) vectorKeys.push(new KeyCache(`v${vectorKeys.length}.`));
-    return vectorKeys[cpu].get(vector);
-  }
-  return `v${cpu}.${vector}`;
 }
 
 /** A kernel's irq descriptors: `i<irq>`. */

@@ -59,19 +59,26 @@ function run(state: HostState, commands: Command[]): { state: HostState; events:
 /** The parts of a snapshot that schema 1 shaped differently. */
 interface Snap {
   schema: number;
-  xen: { domains: unknown };
+  xen: { domains: unknown; vectors: unknown };
   guests: unknown;
   qemu: unknown;
   dom0: { pciback: { backends: unknown } | null };
 }
 
-/** The state as schema 1 stored it: each per-domain table keyed by `d<domid>`. */
+/** The state as schema 1 stored it: per-domain tables keyed by `d<domid>`, vectors by `v<cpu>.<vector>`. */
 function schema1(json: string): Snap {
   const v = JSON.parse(json) as Snap;
   const keyed = (t: unknown): Record<string, unknown> =>
     Object.fromEntries((t as { domid: number }[]).map((r) => [`d${r.domid}`, r]));
   v.schema = 1;
   v.xen.domains = keyed(v.xen.domains);
+  const vectors: Record<string, unknown> = {};
+  (v.xen.vectors as (object | null)[][]).forEach((perCpu, cpu) =>
+    perCpu.forEach((use, vector) => {
+      if (use !== null) vectors[`v${cpu}.${vector}`] = use;
+    }),
+  );
+  v.xen.vectors = vectors;
   v.guests = keyed(v.guests);
   v.qemu = keyed(v.qemu);
   const pb = v.dom0.pciback as { backends: unknown };
@@ -101,7 +108,8 @@ describe('restore() of a schema 1 snapshot', () => {
     expect(at).toBeLessThan(commands.length);
     expect(mid.xen.domains.length).toBeGreaterThan(2);
     const old = JSON.stringify(schema1(snapshot(mid)));
-    expect(old).toContain('"guests":{"d');
+    expect(old.includes('"guests":{"d')).toBe(true);
+    expect(/"vectors":\{"v0\.\d+":\{/.test(old)).toBe(true);
     const back = restore(old);
     expect(back.schema).toBe(STATE_SCHEMA);
     expect(canonicalJson(back)).toBe(canonicalJson(mid));
@@ -115,6 +123,7 @@ describe('restore() of a schema 1 snapshot', () => {
   it.each<[string, (v: Snap) => void]>([
     ['guests', (v) => (v.guests = { d3: { domid: 4 } })],
     ['xen.domains', (v) => (v.xen.domains = [])],
+    ['xen.vectors', (v) => (v.xen.vectors = { 'v0.x': { domid: 0 } })],
     ['dom0.pciback', (v) => (v.dom0.pciback = null)],
   ])('refuses one whose %s is not what schema 1 had', (path, spoil) => {
     const v = schema1(snapshot(created.state));

@@ -16,8 +16,8 @@ import type { ByDomid } from './domtab';
 
 /**
  * Version of the state's shape. 2: the per-domain tables (`xen.domains`, `guests`, `qemu`,
- * `dom0.pciback.backends`) are arrays in domid order; schema 1 keyed them by `d<domid>`, and restore()
- * still reads such snapshots.
+ * `dom0.pciback.backends`) are arrays in domid order and `xen.vectors` is per-CPU arrays indexed by
+ * vector; schema 1 keyed them by `d<domid>` and `v<cpu>.<vector>`, and restore() still reads such snapshots.
  */
 export const STATE_SCHEMA = 2;
 

@@ -22,9 +22,10 @@ import {
 import { xenPtMsixRead, xenPtMsixWrite } from '../qemu/xen_pt';
 import { vfioMsixTableRead, vfioMsixTableWrite } from '../qemu/vfio';
 import { kvmVectorFate } from '../kvm/fate';
-import { ik, vk } from '../core/keys';
+import { ik } from '../core/keys';
 import type { LinuxModern, MsiDesc, MsiMsg } from './types2';
 import { byDomid } from '../core/domtab';
+import { vectorUse } from '../xen/vectors';
 
 /** XEN_PIRQ_MSI_DATA = TRIGGER_EDGE | LEVEL_ASSERT | (3 << DELIVERY_MODE_SHIFT) | VECTOR(0) */
 export const XEN_PIRQ_MSI_DATA = 0x4300;
@@ -411,7 +412,7 @@ export function irqDelivers(s: HostState, domid: number, dev: string, nr: number
   const fn = s.hw.fns[host];
   const vec = fn.table[d.entry * 4 + 2] & 0xff;
   const cpu = (fn.table[d.entry * 4] >>> R.MSI_ADDR_DEST_ID_SHIFT) & 0xff;
-  const owner = s.xen.vectors[vk(cpu, vec)];
+  const owner = vectorUse(s, cpu, vec);
   if (!owner) return false;
   return irq.evtchn !== 0 && pirqEvtchn(s, domid, owner.pirq) === irq.evtchn;
 }

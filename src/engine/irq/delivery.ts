@@ -19,12 +19,13 @@ import {
   IRQ_UNBOUND,
   IRQ_UNMAPPED,
 } from './types';
-import { pk, vk } from '../core/keys';
+import { pk } from '../core/keys';
 import { kvmVectorFate } from '../kvm/fate';
 import { pirqEvtchn } from '../xen/pirq4';
 import { dmaContextOk, dmaRequesterId, irteAccepts } from '../xen/vtd';
 import { activeVector } from '../guest/linux-msi';
 import { byDomid } from '../core/domtab';
+import { vectorUse } from '../xen/vectors';
 
 function hasIrqWorkload(irq: Record<string, number>): boolean {
   for (const _k in irq) return true;
@@ -58,7 +59,7 @@ export function vectorFate(s: HostState, domid: number, bdf: string, entry: numb
   if ((addr & 0xfff00000) >>> 0 !== R.MSI_ADDR_BASE_LO) return 'unmapped';
   const cpu = (addr >>> R.MSI_ADDR_DEST_ID_SHIFT) & 0xff;
   const vector = fn.table[base + 2] & R.MSI_DATA_VECTOR_MASK;
-  const use = s.xen.vectors[vk(cpu, vector)];
+  const use = vectorUse(s, cpu, vector);
   if (!use || use.domid !== domid) return 'unmapped';
   const p = byDomid(s.xen.domains, domid)?.pirqs[pk(use.pirq)];
   if (!p) return 'unmapped';

@@ -1,18 +1,19 @@
 // xen/arch/x86/irq.c (+ msi.c): per-domain pirq tables, vector allocation and MSI-X programming (spec §4.1, R17).
 import type { HostState } from '../core/state';
-import { emit, own, ownedFrom, type Tx, mXenDomains, mXen } from '../core/tx';
-import { copyDict, copyPirq, copyRecord, copyWithout, copyXenDomain } from '../core/copy';
+import { emit, own, ownedFrom, sliceArray, type Tx, mXenDomains, mXen } from '../core/tx';
+import { copyPirq, copyRecord, copyWithout, copyXenDomain } from '../core/copy';
 import { capabilityOffset } from '../pci/config';
 import * as R from '../pci/constants';
 import { hwCfgRead, hwCfgWrite, mmioWrite32, mmioWriteMsixEntry } from '../pci/hw';
 import { xenDprintk, xenVersion } from './console';
 import { EINVAL, ENODEV, ENOSPC, ESRCH } from './errno';
 import type { XenDomain, XenPirq, XenVectorUse } from './types';
-import { pk, vk } from '../core/keys';
+import { pk } from '../core/keys';
 import { pirqFreed } from './pirq4';
 import { hasPdevModel } from '../profiles/stack2';
 import { clearMsiSourceId, setMsiSourceId } from './vtd';
 import { byDomid, domidIndex } from '../core/domtab';
+import { vectorUse } from './vectors';
 
 export const FIRST_DYNAMIC_VECTOR = 0x30;
 export const LAST_DYNAMIC_VECTOR = 0xef;
@@ -55,11 +56,29 @@ function wPirq(tx: Tx, domid: number, pirq: number): XenPirq {
   return (pirqs[key] = ownedFrom(tx, pirqs[key], b && b.pirqs[key], copyPirq));
 }
 
-function wVectors(tx: Tx): Record<string, XenVectorUse> {
-  // Vectors come and go with every map and unmap: the record is kept as a dictionary (copyDict), which
-  // V8 copies in a fraction of the time it takes to spread an object it has turned into one.
+/** A CPU's vector table, copy-on-write (created, with those of the CPUs before it, on first use). */
+function wCpuVectors(tx: Tx, cpu: number): (XenVectorUse | null)[] {
   const xen = mXen(tx);
-  return (xen.vectors = ownedFrom(tx, xen.vectors, tx.base.xen.vectors, copyDict));
+  const all = (xen.vectors = ownedFrom(tx, xen.vectors, tx.base.xen.vectors, sliceCpus));
+  while (all.length <= cpu) all.push(own(tx, []));
+  const base = tx.base.xen.vectors;
+  return (all[cpu] = ownedFrom(tx, all[cpu], cpu < base.length ? base[cpu] : undefined, sliceUses));
+}
+
+const sliceCpus: (a: (XenVectorUse | null)[][]) => (XenVectorUse | null)[][] = sliceArray;
+const sliceUses: (a: (XenVectorUse | null)[]) => (XenVectorUse | null)[] = sliceArray;
+
+function setVectorUse(tx: Tx, cpu: number, vector: number, use: XenVectorUse): void {
+  const t = wCpuVectors(tx, cpu);
+  while (t.length < vector) t.push(null);
+  t[vector] = use;
+}
+
+function freeVector(tx: Tx, cpu: number, vector: number): void {
+  if (!vectorUse(tx.s, cpu, vector)) return;
+  const t = wCpuVectors(tx, cpu);
+  t[vector] = null;
+  while (t.length > 0 && t[t.length - 1] === null) t.pop();
 }
 
 /**
@@ -83,8 +102,9 @@ export function assignIrqVector(s: HostState): { cpu: number; vector: number } |
   const cpus = xenVersion(s).vectorScope === 'global' ? 1 : Math.max(1, s.hw.cpus);
   const vectors = s.xen.vectors;
   for (let cpu = 0; cpu < cpus; cpu++) {
+    const perCpu = cpu < vectors.length ? vectors[cpu] : [];
     for (let v = FIRST_DYNAMIC_VECTOR; v <= LAST_DYNAMIC_VECTOR; v++) {
-      if (!vectors[vk(cpu, v)]) return { cpu, vector: v };
+      if (v >= perCpu.length || !perCpu[v]) return { cpu, vector: v };
     }
   }
   return null;
@@ -152,8 +172,7 @@ export function mapDomainPirq(
     return -EINVAL;
   }
   const old = d.pirqs[pk(pirq)];
-  const vkey = vk(vec.cpu, vec.vector);
-  const oldUse = tx.s.xen.vectors[vkey];
+  const oldUse = vectorUse(tx.s, vec.cpu, vec.vector);
   if (
     (old && old.vector !== vec.vector) ||
     (oldUse && (oldUse.domid !== domid || oldUse.pirq !== pirq))
@@ -206,7 +225,7 @@ export function mapDomainPirq(
     dpci: null,
   };
   wPirqs(tx, domid)[pk(pirq)] = own(tx, rec);
-  wVectors(tx)[vkey] = { domid, pirq, bdf: msi.bdf, entry: msi.entry };
+  setVectorUse(tx, vec.cpu, vec.vector, { domid, pirq, bdf: msi.bdf, entry: msi.entry });
   // Xen 4.x with interrupt remapping: msi_msg_to_remap_entry() → set_msi_source_id() (Engine II).
   if (hasPdevModel(tx.s) && tx.s.xen.iommu.enabled && tx.s.xen.iommu.intremap) {
     setMsiSourceId(tx, domid, pirq, msi.bdf);
@@ -242,7 +261,7 @@ export function unmapDomainPirq(tx: Tx, domid: number, pirq: number): number {
   }
   msixSetMask(tx, p, true);
   removePirq(tx, domid, pk(pirq));
-  delete wVectors(tx)[vk(p.cpu, p.vector)];
+  freeVector(tx, p.cpu, p.vector);
   pirqFreed(tx, domid, pirq);
   clearMsiSourceId(tx, domid, pirq);
   emit(tx, {

@@ -98,8 +98,11 @@ export interface XenState {
   nextDomid: number;
   /** In domid order. */
   domains: ByDomid<XenDomain>;
-  /** Keyed by vk(cpu, vector). */
-  vectors: Record<string, XenVectorUse>;
+  /**
+   * The vector space: per CPU, indexed by vector, the use of each vector (null: free). A CPU's array ends
+   * at its highest vector in use.
+   */
+  vectors: (XenVectorUse | null)[][];
   pdevs: Record<string, XenPdev>;
   /** Engine II (Xen 4.x): pseg->bus2bridge, keyed `b<bus>`; only entries with map set. */
   bus2bridge?: Record<string, Bus2Bridge>;
