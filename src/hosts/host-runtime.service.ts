@@ -104,7 +104,7 @@ export class HostRuntimeService implements OnApplicationBootstrap, OnApplication
     if (row.stateHash && hash !== row.stateHash) {
       if (snapSchema !== STATE_SCHEMA) {
         // The snapshot was taken in an older shape of the state: the same state hashes differently now.
-        this.logger.log(
+        this.logger.warn(
           `host ${row.name}: snapshot upgraded from state schema ${String(snapSchema)} to ${STATE_SCHEMA}; state hash is now ${hash}`,
         );
       } else {
