@@ -98,10 +98,12 @@ export class HostRuntimeService implements OnApplicationBootstrap, OnApplication
       since++;
     }
     const hash = stateHash(state);
-    const snapSchema = (
-      (typeof snap.state === 'string' ? JSON.parse(snap.state) : snap.state) as { schema?: unknown }
-    ).schema;
     if (row.stateHash && hash !== row.stateHash) {
+      const snapSchema = (
+        (typeof snap.state === 'string' ? JSON.parse(snap.state) : snap.state) as {
+          schema?: unknown;
+        }
+      ).schema;
       if (snapSchema !== STATE_SCHEMA) {
         // The snapshot was taken in an older shape of the state: the same state hashes differently now.
         this.logger.warn(

@@ -7,7 +7,13 @@ import { existsSync } from 'fs';
 import { join } from 'path';
 import { createTestDatabase } from './support/app';
 import { freePort } from './support/ports';
-import { ROOT, startServer, waitForStatus, type ServerProcess } from './support/server-process';
+import {
+  ROOT,
+  startServer,
+  waitForStatus,
+  type ServerProcess,
+  jsonApi,
+} from './support/server-process';
 
 jest.setTimeout(180000);
 
@@ -42,16 +48,7 @@ describe('events are durable with the command that produced them', () => {
       // Deliveries stay in the outbox, so they can be counted.
       PTLAB_WEBHOOK_WORKER: 'off',
     };
-    const call = async (path: string, body?: unknown): Promise<Record<string, unknown>> => {
-      const res = await fetch(`${base}${path}`, {
-        method: body === undefined ? 'GET' : 'POST',
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const json = (await res.json()) as Record<string, unknown>;
-      if (res.status >= 400) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
-      return json;
-    };
+    const call = jsonApi(base);
 
     server = startServer(env);
     await waitForStatus(`${base}/ready`, 200);

@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { stateHash, type HostState } from '../../src/engine';
 import { createTestDatabase } from './support/app';
 import { freePort } from './support/ports';
-import { startServer, waitForStatus } from './support/server-process';
+import { startServer, waitForStatus, jsonApi } from './support/server-process';
 
 jest.setTimeout(120000);
 
@@ -20,16 +20,7 @@ describe('journal + snapshots: restart exactness', () => {
       PTLAB_SNAPSHOT_EVERY: '3',
       PTLAB_TICK_MS: '20',
     };
-    const call = async (path: string, body?: unknown): Promise<Record<string, unknown>> => {
-      const res = await fetch(`${base}${path}`, {
-        method: body === undefined ? 'GET' : 'POST',
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const json = (await res.json()) as Record<string, unknown>;
-      if (res.status >= 400) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
-      return json;
-    };
+    const call = jsonApi(base);
 
     const first = startServer(env);
     await waitForStatus(`${base}/ready`, 200);
@@ -82,16 +73,7 @@ describe('journal + snapshots: a snapshot of state schema 1', () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const env = { PORT: String(port), DATABASE_URL: url, PTLAB_SNAPSHOT_EVERY: '2' };
-    const call = async (path: string, body?: unknown): Promise<Record<string, unknown>> => {
-      const res = await fetch(`${base}${path}`, {
-        method: body === undefined ? 'GET' : 'POST',
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const json = (await res.json()) as Record<string, unknown>;
-      if (res.status >= 400) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
-      return json;
-    };
+    const call = jsonApi(base);
     const first = startServer(env);
     await waitForStatus(`${base}/ready`, 200);
     await call('/api/v1/hosts', { name: 'lab', template: 'rhbz688673' });

@@ -256,17 +256,31 @@ export function mGuests(tx: Tx): GuestState[] {
   return (tx.h.guests = s.guests = ownedFrom(tx, cur, tx.base.guests, sliceGuests));
 }
 
+/**
+ * Copy-on-write of `domid`'s record in a per-domain table this transaction owns (`base`: the same table in
+ * the input state). Returns the record's position; the caller knows the record exists.
+ */
+export function ownDomidRecord<T extends { domid: number }>(
+  tx: Tx,
+  table: T[],
+  domid: number,
+  base: readonly T[],
+  copy: (o: T) => T,
+): number {
+  const i = domidIndex(table, domid);
+  if (i < 0) throw new Error(`internal: no record for domid ${domid}`);
+  table[i] = ownedFrom(tx, table[i], byDomid(base, domid), copy);
+  return i;
+}
+
 /** A running guest's kernel, copy-on-write (the caller knows the guest exists). */
 export function wGuest(tx: Tx, domid: number): GuestState {
   const guests = mGuests(tx);
   const h = tx.h;
   const c = h.guest;
   if (c !== undefined && c.domid === domid && guests[h.guestAt] === c) return c;
-  const i = domidIndex(guests, domid);
-  if (i < 0) throw new Error(`internal: no guest kernel for domid ${domid}`);
-  h.guestAt = i;
-  return (h.guest = guests[i] =
-    ownedFrom(tx, guests[i], byDomid(tx.base.guests, domid), copyGuest));
+  const i = (h.guestAt = ownDomidRecord(tx, guests, domid, tx.base.guests, copyGuest));
+  return (h.guest = guests[i]);
 }
 
 /** The device model table, copy-on-write. */
@@ -278,9 +292,7 @@ export function mQemu(tx: Tx): QemuDmState[] {
 /** A domain's device model, copy-on-write (the caller knows it exists). */
 export function wQemu(tx: Tx, domid: number): QemuDmState {
   const qemu = mQemu(tx);
-  const i = domidIndex(qemu, domid);
-  if (i < 0) throw new Error(`internal: no device model for domid ${domid}`);
-  return (qemu[i] = ownedFrom(tx, qemu[i], byDomid(tx.base.qemu, domid), spreadCopy));
+  return qemu[ownDomidRecord(tx, qemu, domid, tx.base.qemu, spreadCopy)];
 }
 
 export function mLogs(tx: Tx): LogRings {

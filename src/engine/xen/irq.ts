@@ -1,6 +1,15 @@
 // xen/arch/x86/irq.c (+ msi.c): per-domain pirq tables, vector allocation and MSI-X programming (spec §4.1, R17).
 import type { HostState } from '../core/state';
-import { emit, own, ownedFrom, sliceArray, type Tx, mXenDomains, mXen } from '../core/tx';
+import {
+  emit,
+  own,
+  ownDomidRecord,
+  ownedFrom,
+  sliceArray,
+  type Tx,
+  mXenDomains,
+  mXen,
+} from '../core/tx';
 import { copyPirq, copyRecord, copyWithout, copyXenDomain } from '../core/copy';
 import { capabilityOffset } from '../pci/config';
 import * as R from '../pci/constants';
@@ -12,7 +21,7 @@ import { pk } from '../core/keys';
 import { pirqFreed } from './pirq4';
 import { hasPdevModel } from '../profiles/stack2';
 import { clearMsiSourceId, setMsiSourceId } from './vtd';
-import { byDomid, domidIndex } from '../core/domtab';
+import { byDomid } from '../core/domtab';
 import { vectorUse } from './vectors';
 
 export const FIRST_DYNAMIC_VECTOR = 0x30;
@@ -27,11 +36,14 @@ export function wXenDomain(tx: Tx, domid: number): XenDomain {
   const h = tx.h;
   const c = h.xenDomain;
   if (c !== undefined && c.domid === domid && domains[h.xenDomainAt] === c) return c;
-  const i = domidIndex(domains, domid);
-  if (i < 0) throw new Error(`internal: no hypervisor domain ${domid}`);
-  h.xenDomainAt = i;
-  return (h.xenDomain = domains[i] =
-    ownedFrom(tx, domains[i], byDomid(tx.base.xen.domains, domid), copyXenDomain));
+  const i = (h.xenDomainAt = ownDomidRecord(
+    tx,
+    domains,
+    domid,
+    tx.base.xen.domains,
+    copyXenDomain,
+  ));
+  return (h.xenDomain = domains[i]);
 }
 
 function wPirqs(tx: Tx, domid: number): Record<string, XenPirq> {

@@ -67,3 +67,19 @@ export function postgresProcessesFor(dir: string): number[] {
   }
   return pids;
 }
+
+/** GET (no body) or POST JSON to the server at `base`; a 4xx/5xx answer throws with its body. */
+export function jsonApi(
+  base: string,
+): (path: string, body?: unknown) => Promise<Record<string, unknown>> {
+  return async (path, body) => {
+    const res = await fetch(`${base}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = (await res.json()) as Record<string, unknown>;
+    if (res.status >= 400) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+}

@@ -1,9 +1,17 @@
 // drivers/xen/pciback/vpci.c: the frontend's virtual PCI bus (one slot per exported device).
 import type { HostState } from '../../core/state';
-import { own, owned, sliceArray, spreadCopy, type Tx, mPciback } from '../../core/tx';
+import {
+  own,
+  ownDomidRecord,
+  owned,
+  sliceArray,
+  spreadCopy,
+  type Tx,
+  mPciback,
+} from '../../core/tx';
 import { ENOMEM } from '../../xen/errno';
 import { kprintk } from '../kernel';
-import { byDomid, domidIndex, putByDomid } from '../../core/domtab';
+import { byDomid, putByDomid } from '../../core/domtab';
 import type { PcibackBackend } from '../types';
 
 export const PCI_SLOT_MAX = 32;
@@ -36,13 +44,10 @@ export function vpciRemovePciDev(tx: Tx, domid: number, dev: string): void {
 function wBackendSlots(tx: Tx, domid: number, create: boolean): (string | null)[] {
   const pb = mPciback(tx);
   const backends = (pb.backends = owned(tx, pb.backends, sliceBackends));
-  let i = domidIndex(backends, domid);
-  if (i < 0) {
-    if (!create) throw new Error(`internal: no pciback backend for domid ${domid}`);
+  if (create && !byDomid(backends, domid))
     putByDomid(backends, own(tx, { domid, slots: own(tx, []) }));
-    i = domidIndex(backends, domid);
-  }
-  const be = (backends[i] = owned(tx, backends[i], spreadCopy));
+  const be =
+    backends[ownDomidRecord(tx, backends, domid, tx.base.dom0.pciback.backends, spreadCopy)];
   return (be.slots = owned(tx, be.slots, sliceArray));
 }
 
